@@ -1,0 +1,52 @@
+// The subcommands of `autograder`. Each returns the process's exit status: 0 on success, 1 when
+// the work failed, 2 for a usage or configuration error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+
+namespace ag {
+
+struct CommonFlags {
+  std::optional<std::string> config_file;
+  std::optional<std::string> data_dir;
+};
+
+struct ServeFlags {
+  std::optional<std::string> host;
+  std::optional<int> port;
+  bool no_workers = false;
+};
+
+struct GradeFlags {
+  std::string assignment_file;
+  std::optional<std::string> csv;
+  std::optional<std::string> dir;
+  std::string format = "json";
+  std::optional<std::string> output;
+  std::string id_column = "id";
+  std::string answer_column = "answer";
+  bool progress = true;
+};
+
+struct QueueFlags {
+  std::string action;  // stats | retry | purge
+  std::optional<long long> submission;
+  bool waiting = false;  // purge: waiting jobs instead of dead ones
+  int dead_limit = 20;
+};
+
+int RunServe(const CommonFlags& common, const ServeFlags& flags);
+int RunMigrate(const CommonFlags& common);
+int RunGrade(const CommonFlags& common, const GradeFlags& flags);
+int RunQueue(const CommonFlags& common, const QueueFlags& flags);
+
+// Loads the configuration with `flags` (by setting name) on top; prints one line and returns
+// nullopt on error.
+std::optional<Config> LoadConfigOrReport(const CommonFlags& common,
+                                         std::map<std::string, std::string> flags = {});
+
+}  // namespace ag

@@ -1,0 +1,322 @@
+#include "app/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace ag {
+namespace {
+
+using Setter = std::function<Status(Config&, const std::string&)>;
+
+struct Setting {
+  const char* name;
+  const char* help;
+  Setter set;
+};
+
+Setter Int(int Config::*field, int min, int max) {
+  return [field, min, max](Config& c, const std::string& v) -> Status {
+    int out = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc() || end != v.data() + v.size() || out < min || out > max) {
+      return InvalidArgumentError("must be an integer from " + std::to_string(min) + " to " +
+                                  std::to_string(max));
+    }
+    c.*field = out;
+    return OkStatus();
+  };
+}
+
+Setter Real(double Config::*field, double min, double max) {
+  return [field, min, max](Config& c, const std::string& v) -> Status {
+    char* end = nullptr;
+    const double out = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || !(out >= min && out <= max)) {
+      return InvalidArgumentError("must be a number from " + std::to_string(min) + " to " +
+                                  std::to_string(max));
+    }
+    c.*field = out;
+    return OkStatus();
+  };
+}
+
+Setter Bool(bool Config::*field) {
+  return [field](Config& c, const std::string& raw) -> Status {
+    std::string v = raw;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (v == "1" || v == "true" || v == "yes" || v == "on") {
+      c.*field = true;
+    } else if (v == "0" || v == "false" || v == "no" || v == "off") {
+      c.*field = false;
+    } else {
+      return InvalidArgumentError("must be true or false");
+    }
+    return OkStatus();
+  };
+}
+
+Setter Text(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) -> Status {
+    c.*field = v;
+    return OkStatus();
+  };
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"API_HOST", "address to listen on (default 0.0.0.0)", Text(&Config::host)},
+      {"API_PORT", "port to listen on (default 8000; 0 picks a free one)",
+       Int(&Config::port, 0, 65535)},
+      {"HTTP_THREADS", "I/O threads (default 0 = one per core)", Int(&Config::http_threads, 0, 256)},
+      {"MAX_UPLOAD_MB", "largest request body in MiB (default 25)",
+       Int(&Config::max_upload_mb, 1, 1024)},
+      {"ACCESS_LOG", "log every request (default true)", Bool(&Config::access_log)},
+      {"CORS_ORIGINS", "allowed browser origins, comma-separated, or * (default *)",
+       [](Config& c, const std::string& v) -> Status {
+         c.cors_origins.clear();
+         std::stringstream in(v);
+         std::string item;
+         while (std::getline(in, item, ',')) {
+           item.erase(0, item.find_first_not_of(' '));
+           item.erase(item.find_last_not_of(' ') + 1);
+           if (!item.empty()) c.cors_origins.push_back(item);
+         }
+         return OkStatus();
+       }},
+      {"SHUTDOWN_GRACE_SECONDS", "time in-flight requests get on shutdown (default 30)",
+       Int(&Config::shutdown_grace_seconds, 1, 3600)},
+      {"DATA_DIR", "directory of the embedded database and blobs (default ./data)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty()) return InvalidArgumentError("must not be empty");
+         c.data_dir = v;
+         return OkStatus();
+       }},
+      {"DURABILITY", "normal (survives a process crash) or full (also a power loss)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v == "normal") c.durability_full = false;
+         else if (v == "full") c.durability_full = true;
+         else return InvalidArgumentError("must be normal or full");
+         return OkStatus();
+       }},
+      {"WORKER_CONCURRENCY", "jobs graded at once per process (default 4)",
+       Int(&Config::worker_concurrency, 1, 1024)},
+      {"JOB_LEASE_SECONDS", "lease of a running job; a dead worker's job runs again after it "
+                            "(default 30)",
+       Int(&Config::job_lease_seconds, 1, 3600)},
+      {"JOB_MAX_ATTEMPTS", "attempts before a submission is marked error (default 5)",
+       Int(&Config::job_max_attempts, 1, 100)},
+      {"JOB_RETRY_BASE_MS", "first retry backoff in ms, doubled each attempt (default 1000)",
+       Int(&Config::job_retry_base_ms, 0, 3'600'000)},
+      {"JOB_RETRY_MAX_MS", "longest retry backoff in ms (default 300000)",
+       Int(&Config::job_retry_max_ms, 0, 86'400'000)},
+      {"SWEEP_INTERVAL_SECONDS", "how often unfinished submissions are checked (default 30)",
+       Int(&Config::sweep_interval_seconds, 1, 86400)},
+      {"GRADER_DELAY_MS", "latency added to every grading call, for load tests (default 0)",
+       Int(&Config::grader_delay_ms, 0, 600'000)},
+      {"REVIEW_CONFIDENCE_BELOW", "grades less confident than this end needs_review (default 0)",
+       Real(&Config::review_below_confidence, 0, 1)},
+      {"LLM_PROVIDER", "grader: local (default); openai and ollama are not built yet",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "local" && v != "openai" && v != "ollama") {
+           return InvalidArgumentError("must be local, openai or ollama");
+         }
+         c.llm_provider = v;
+         return OkStatus();
+       }},
+      {"LOG_LEVEL", "debug, info, warn or error (default info)",
+       [](Config& c, const std::string& v) -> Status {
+         ASSIGN_OR_RETURN(c.log_level, ParseLogLevel(v));
+         return OkStatus();
+       }},
+      {"MYSQL_HOST", "MySQL/MariaDB host (scaled out; not built yet)", Text(&Config::mysql_host)},
+      {"MYSQL_PORT", "MySQL/MariaDB port (default 3306)", Int(&Config::mysql_port, 1, 65535)},
+      {"MYSQL_USER", "MySQL/MariaDB user", Text(&Config::mysql_user)},
+      {"MYSQL_PASSWORD", "MySQL/MariaDB password (secret)", Text(&Config::mysql_password)},
+      {"MYSQL_DATABASE", "MySQL/MariaDB database (default autograder)",
+       Text(&Config::mysql_database)},
+      {"REDIS_URL", "Redis URL for the queue (scaled out; not built yet)", Text(&Config::redis_url)},
+      {"MINIO_ENDPOINT", "S3/MinIO endpoint (scaled out; not built yet)",
+       Text(&Config::minio_endpoint)},
+      {"MINIO_ACCESS_KEY", "S3/MinIO access key (secret)", Text(&Config::minio_access_key)},
+      {"MINIO_SECRET_KEY", "S3/MinIO secret key (secret)", Text(&Config::minio_secret_key)},
+      {"MINIO_BUCKET", "S3/MinIO bucket (default submissions)", Text(&Config::minio_bucket)},
+      {"MINIO_SECURE", "use https for S3/MinIO (default false)", Bool(&Config::minio_secure)},
+      {"QDRANT_HOST", "Qdrant host (scaled out; not built yet)", Text(&Config::qdrant_host)},
+      {"QDRANT_PORT", "Qdrant port (default 6333)", Int(&Config::qdrant_port, 1, 65535)},
+      {"QDRANT_COLLECTION", "Qdrant collection (default reference_docs)",
+       Text(&Config::qdrant_collection)},
+      {"OPENAI_API_KEY", "OpenAI API key (secret)", Text(&Config::openai_api_key)},
+      {"OPENAI_MODEL", "OpenAI model", Text(&Config::openai_model)},
+      {"OPENAI_BASE_URL", "OpenAI-compatible endpoint", Text(&Config::openai_base_url)},
+      {"OLLAMA_BASE_URL", "Ollama endpoint", Text(&Config::ollama_base_url)},
+      {"OLLAMA_MODEL", "Ollama model", Text(&Config::ollama_model)},
+  };
+  return kSettings;
+}
+
+const Setting* FindSetting(const std::string& name) {
+  for (const auto& s : Settings()) {
+    if (name == s.name) return &s;
+  }
+  return nullptr;
+}
+
+// The setting whose name is closest (fewest edits), for "did you mean".
+std::string Closest(const std::string& name) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+      }
+      std::swap(prev, cur);
+    }
+    return prev[b.size()];
+  };
+  std::string best;
+  std::size_t best_d = 4;
+  for (const auto& s : Settings()) {
+    const std::size_t d = distance(name, s.name);
+    if (d < best_d) {
+      best_d = d;
+      best = s.name;
+    }
+  }
+  return best;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgumentError("cannot read " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+Result<std::map<std::string, std::string>> ParseConfigFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    line.erase(0, line.find_first_not_of(" \t"));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    if (line.rfind("export ", 0) == 0) line.erase(0, 7);
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) {
+      return InvalidArgumentError(path + ":" + std::to_string(number) + ": expected KEY=VALUE");
+    }
+    std::string key = line.substr(0, eq);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    std::string value = line.substr(eq + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    std::string base = key;
+    if (base.size() > 5 && base.substr(base.size() - 5) == "_FILE") base.resize(base.size() - 5);
+    if (!FindSetting(base)) {
+      const std::string hint = Closest(key);
+      return InvalidArgumentError(path + ":" + std::to_string(number) + ": unknown setting " + key +
+                                  (hint.empty() ? "" : " (did you mean " + hint + "?)"));
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+Result<std::string> ReadSecretFile(const std::string& name, const std::string& path) {
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return InvalidArgumentError(name + "_FILE=" + path + ": cannot read the file");
+  std::string v = *text;
+  while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::string> ProcessEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+Result<Config> LoadConfig(const ConfigSources& sources) {
+  std::map<std::string, std::string> file;
+  std::optional<std::string> file_path = sources.file;
+  if (!file_path && sources.getenv) file_path = sources.getenv("AUTOGRADER_CONFIG");
+  if (file_path) {
+    auto parsed = ParseConfigFile(*file_path);
+    if (!parsed.ok()) return InvalidArgumentError("config file " + parsed.status().message());
+    file = std::move(parsed).value();
+  }
+  Config config;
+  for (const Setting& s : Settings()) {
+    const std::string name = s.name;
+    const std::string file_name = name + "_FILE";
+    std::optional<std::string> value;
+    std::string origin;
+    if (auto it = sources.flags.find(name); it != sources.flags.end()) {
+      value = it->second;
+      origin = "flag for " + name;
+    } else if (auto env = sources.getenv ? sources.getenv(name) : std::nullopt) {
+      value = env;
+      origin = name;
+    } else if (auto env_file = sources.getenv ? sources.getenv(file_name) : std::nullopt) {
+      ASSIGN_OR_RETURN(value, ReadSecretFile(name, *env_file));
+      origin = file_name;
+    } else if (auto f = file.find(name); f != file.end()) {
+      value = f->second;
+      origin = name + " (config file)";
+    } else if (auto ff = file.find(file_name); ff != file.end()) {
+      ASSIGN_OR_RETURN(value, ReadSecretFile(name, ff->second));
+      origin = file_name + " (config file)";
+    }
+    if (!value) continue;
+    Status st = s.set(config, *value);
+    if (!st.ok()) {
+      const bool secret = std::string(s.help).find("secret") != std::string::npos;
+      return InvalidArgumentError(origin + "=" + (secret ? "***" : *value) + ": " + st.message());
+    }
+  }
+  return config;
+}
+
+Status CheckSupported(const Config& c) {
+  auto not_built = [](const std::string& var, const std::string& what) {
+    return FailedPreconditionError(var + " is set, but the " + what +
+                                   " adapter is not built yet; unset it to run on the embedded "
+                                   "default (see README, \"Not yet\")");
+  };
+  if (!c.mysql_host.empty()) return not_built("MYSQL_HOST", "MySQL/MariaDB store");
+  if (!c.redis_url.empty()) return not_built("REDIS_URL", "Redis job queue");
+  if (!c.minio_endpoint.empty()) return not_built("MINIO_ENDPOINT", "S3/MinIO blob store");
+  if (!c.qdrant_host.empty()) return not_built("QDRANT_HOST", "Qdrant vector index");
+  if (c.llm_provider != "local") return not_built("LLM_PROVIDER=" + c.llm_provider, "LLM grader");
+  return OkStatus();
+}
+
+std::string DescribeSettings() {
+  std::string out;
+  for (const auto& s : Settings()) {
+    out += "  ";
+    out += s.name;
+    out += std::string(std::max<std::size_t>(2, 26 - std::string(s.name).size()), ' ');
+    out += s.help;
+    out += '\n';
+  }
+  out += "  Any setting NAME can be read from a file given as NAME_FILE.\n";
+  return out;
+}
+
+}  // namespace ag

@@ -1,0 +1,85 @@
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+#include "app/version.h"
+
+int main(int argc, char** argv) {
+  using namespace ag;
+  CLI::App app{"autograder: grades student work against an instructor's rubric.\n"
+               "Embedded by default: SQLite, files and in-process workers under --data-dir."};
+  app.set_version_flag("--version", std::string("autograder ") + kVersion);
+  app.require_subcommand(1);
+  app.footer("Settings (flags > environment > --config file > defaults):\n" + DescribeSettings());
+
+  CommonFlags common;
+  auto add_common = [&common](CLI::App* cmd) {
+    cmd->add_option("--config", common.config_file,
+                    "KEY=VALUE file of settings (also AUTOGRADER_CONFIG)");
+    cmd->add_option("--data-dir", common.data_dir, "embedded data directory (DATA_DIR, ./data)");
+  };
+
+  ServeFlags serve_flags;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API with in-process workers");
+  add_common(serve);
+  serve->add_option("--host", serve_flags.host, "address to listen on (API_HOST, 0.0.0.0)");
+  serve->add_option("--port", serve_flags.port, "port (API_PORT, 8000; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_flag("--no-workers", serve_flags.no_workers, "do not grade in this process");
+
+  CLI::App* migrate = app.add_subcommand("migrate", "Apply database migrations and exit");
+  add_common(migrate);
+
+  GradeFlags grade_flags;
+  CLI::App* grade = app.add_subcommand(
+      "grade", "Grade answers offline (no server) and print the grades as JSON or CSV");
+  add_common(grade);
+  grade->add_option("--assignment", grade_flags.assignment_file,
+                    "assignment JSON: {title, rubric, question?, reference_answer?, "
+                    "references?: [files]}")
+      ->required();
+  auto* csv = grade->add_option("--csv", grade_flags.csv,
+                                "CSV of answers with a header; see --id-column, --answer-column");
+  auto* dir = grade->add_option("--dir", grade_flags.dir, "folder of answer files, one per answer");
+  csv->excludes(dir);
+  grade->add_option("--format", grade_flags.format, "json (default) or csv")
+      ->check(CLI::IsMember({"json", "csv"}));
+  grade->add_option("--output,-o", grade_flags.output, "write here instead of standard output");
+  grade->add_option("--id-column", grade_flags.id_column, "CSV column of answer ids (id)");
+  grade->add_option("--answer-column", grade_flags.answer_column, "CSV column of answers (answer)");
+  bool no_progress = false;
+  grade->add_flag("--no-progress", no_progress, "no progress bar on a terminal");
+
+  QueueFlags queue_flags;
+  CLI::App* queue = app.add_subcommand("queue", "Inspect and repair the grading queue");
+  queue->require_subcommand(1);
+  CLI::App* stats = queue->add_subcommand("stats", "Jobs by state, submissions by status, dead jobs");
+  add_common(stats);
+  stats->add_option("--dead-limit", queue_flags.dead_limit, "dead jobs to list (20)");
+  CLI::App* retry = queue->add_subcommand("retry", "Run dead jobs again (all, or one submission's)");
+  add_common(retry);
+  retry->add_option("--submission", queue_flags.submission, "only this submission");
+  CLI::App* purge = queue->add_subcommand("purge", "Delete dead jobs (or, with --waiting, waiting ones)");
+  add_common(purge);
+  purge->add_flag("--waiting", queue_flags.waiting,
+                  "cancel jobs that wait to run; their submissions are marked error");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return RunServe(common, serve_flags);
+  if (migrate->parsed()) return RunMigrate(common);
+  if (grade->parsed()) {
+    grade_flags.progress = !no_progress;
+    if (!grade_flags.csv && !grade_flags.dir) {
+      std::fprintf(stderr, "autograder grade: give --csv FILE or --dir DIR\n");
+      return 2;
+    }
+    return RunGrade(common, grade_flags);
+  }
+  if (queue->parsed()) {
+    if (stats->parsed()) queue_flags.action = "stats";
+    if (retry->parsed()) queue_flags.action = "retry";
+    if (purge->parsed()) queue_flags.action = "purge";
+    return RunQueue(common, queue_flags);
+  }
+  return 2;
+}

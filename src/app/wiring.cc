@@ -1,0 +1,144 @@
+#include "app/wiring.h"
+
+#include "blob/fs_blob_store.h"
+#include "blob/mem_blob_store.h"
+#include "grading/delayed_grader.h"
+#include "grading/overlap_grader.h"
+#include "obs/process_metrics.h"
+#include "queue/sqlite_job_queue.h"
+#include "rag/lexical_retriever.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_store.h"
+
+namespace ag {
+namespace {
+
+RetryPolicy RetryPolicyFrom(const Config& c) {
+  RetryPolicy p;
+  p.max_attempts = c.job_max_attempts;
+  p.base_delay = std::chrono::milliseconds(c.job_retry_base_ms);
+  p.max_delay = std::chrono::milliseconds(c.job_retry_max_ms);
+  return p;
+}
+
+// SQLite store and queue on one database.
+Status BuildSqlite(const Config& c, Services& s, const std::string& path, bool enqueue_jobs) {
+  SqliteOptions options;
+  options.path = path;
+  options.synchronous_full = c.durability_full;
+  options.max_readers = std::max(4, c.worker_concurrency + 2);
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(options));
+  ASSIGN_OR_RETURN(int version, db->Migrate(SqliteMigrations()));
+  s.log.Debug("database ready", {{"path", path}, {"schema_version", version}});
+  SqliteDb& ref = *db;
+  s.database = std::shared_ptr<SqliteDb>(std::move(db));
+  s.store = std::make_unique<SqliteStore>(ref, SqliteStoreOptions{enqueue_jobs, "grading"});
+  SqliteJobQueueOptions q;
+  q.retry = RetryPolicyFrom(c);
+  s.queue = std::make_unique<SqliteJobQueue>(ref, s.clock, s.random, q);
+  return OkStatus();
+}
+
+void BuildGrading(const Config& c, Services& s) {
+  s.retriever = std::make_unique<LexicalRetriever>(*s.store);
+  s.graders.push_back(std::make_unique<OverlapGrader>());
+  if (c.grader_delay_ms > 0) {
+    s.graders.push_back(std::make_unique<DelayedGrader>(
+        *s.graders.back(), std::chrono::milliseconds(c.grader_delay_ms)));
+  }
+  s.grading_metrics = std::make_unique<GradingMetrics>(s.metrics);
+  PipelineOptions p;
+  p.review_below_confidence = c.review_below_confidence;
+  s.pipeline = std::make_unique<GradingPipeline>(*s.store, *s.retriever, s.grader(), s.clock,
+                                                 s.log, *s.grading_metrics, p);
+}
+
+void RegisterQueueMetrics(Services& s) {
+  auto& depth = s.metrics.AddGauge("grading_queue_depth",
+                                   "Grading jobs waiting to run (ready or in backoff)");
+  auto& jobs = s.metrics.AddGauge("grading_jobs", "Grading jobs by state", {"state"});
+  auto& oldest = s.metrics.AddGauge("grading_queue_oldest_ready_age_seconds",
+                                    "Age of the oldest job that is ready to run");
+  auto& submissions = s.metrics.AddGauge("submissions", "Submissions by status", {"status"});
+  Services* sp = &s;
+  s.metrics.AddCollector([sp, &depth, &jobs, &oldest, &submissions] {
+    if (auto st = sp->queue->Stats(); st.ok()) {
+      depth.Get().Set(static_cast<double>(st->depth()));
+      jobs.With({"ready"}).Set(static_cast<double>(st->ready));
+      jobs.With({"delayed"}).Set(static_cast<double>(st->delayed));
+      jobs.With({"leased"}).Set(static_cast<double>(st->leased));
+      jobs.With({"dead"}).Set(static_cast<double>(st->dead));
+      oldest.Get().Set(std::chrono::duration<double>(st->oldest_ready_age).count());
+    }
+    if (auto c = sp->store->CountSubmissionsByStatus(); c.ok()) {
+      submissions.With({"queued"}).Set(static_cast<double>(c->queued));
+      submissions.With({"grading"}).Set(static_cast<double>(c->grading));
+      submissions.With({"done"}).Set(static_cast<double>(c->done));
+      submissions.With({"needs_review"}).Set(static_cast<double>(c->needs_review));
+      submissions.With({"error"}).Set(static_cast<double>(c->error));
+    }
+  });
+}
+
+}  // namespace
+
+Services::~Services() {
+  // Threads first: they use everything else.
+  if (workers) workers->Stop();
+  if (sweeper) sweeper->Stop();
+}
+
+Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& clock, Logger& log,
+                                                RandomSource& random) {
+  RETURN_IF_ERROR(CheckSupported(c));
+  auto s = std::make_unique<Services>(clock, log, random);
+  RETURN_IF_ERROR(BuildSqlite(c, *s, c.sqlite_path(), /*enqueue_jobs=*/true));
+  ASSIGN_OR_RETURN(auto blobs, FsBlobStore::Open({c.blob_root(), c.durability_full}));
+  s->blobs = std::move(blobs);
+  BuildGrading(c, *s);
+  s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
+  s->submissions =
+      std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
+
+  WorkerPoolOptions w;
+  w.concurrency = c.worker_concurrency;
+  w.lease = std::chrono::seconds(c.job_lease_seconds);
+  w.heartbeat = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(200), w.lease / 3);
+  w.max_attempts = c.job_max_attempts;
+  s->workers = std::make_unique<WorkerPool>(*s->queue, *s->store, *s->pipeline, clock, log,
+                                            *s->grading_metrics, w);
+  SweeperOptions sw;
+  sw.interval = std::chrono::seconds(c.sweep_interval_seconds);
+  sw.grace = std::max<std::chrono::milliseconds>(std::chrono::seconds(60), 2 * w.lease);
+  s->sweeper = std::make_unique<Sweeper>(*s->store, *s->queue, clock, log, sw);
+
+  Services* sp = s.get();
+  s->health = {{"database", [sp] { return sp->store->Ping(); }},
+               {"queue", [sp] { return sp->queue->Ping(); }},
+               {"storage", [sp] { return sp->blobs->Ping(); }}};
+  RegisterQueueMetrics(*s);
+  RegisterProcessMetrics(s->metrics);
+  return s;
+}
+
+Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& c, const Clock& clock,
+                                                       Logger& log, RandomSource& random) {
+  auto s = std::make_unique<Services>(clock, log, random);
+  RETURN_IF_ERROR(BuildSqlite(c, *s, ":memory:", /*enqueue_jobs=*/true));
+  s->blobs = std::make_unique<MemBlobStore>();
+  BuildGrading(c, *s);
+  s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
+  s->submissions =
+      std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
+  return s;
+}
+
+Result<std::unique_ptr<Services>> BuildQueueAdmin(const Config& c, const Clock& clock, Logger& log,
+                                                  RandomSource& random) {
+  RETURN_IF_ERROR(CheckSupported(c));
+  auto s = std::make_unique<Services>(clock, log, random);
+  RETURN_IF_ERROR(BuildSqlite(c, *s, c.sqlite_path(), /*enqueue_jobs=*/true));
+  return s;
+}
+
+}  // namespace ag

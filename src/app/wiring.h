@@ -1,0 +1,68 @@
+// The composition root: the only place that knows the adapters. It builds every port from the
+// configuration and hands them, as ports, to the services above.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "app/config.h"
+#include "blob/blob_store.h"
+#include "core/clock.h"
+#include "core/retry_policy.h"
+#include "grading/grader.h"
+#include "grading/grading_metrics.h"
+#include "grading/pipeline.h"
+#include "grading/sweeper.h"
+#include "grading/worker_pool.h"
+#include "obs/health.h"
+#include "obs/log.h"
+#include "obs/metrics.h"
+#include "queue/job_queue.h"
+#include "rag/retriever.h"
+#include "service/assignment_service.h"
+#include "service/submission_service.h"
+#include "store/store.h"
+
+namespace ag {
+
+// Everything a process needs, owned in one place, destroyed in reverse order of building.
+struct Services {
+  Services(const Clock& c, Logger& l, RandomSource& r) : clock(c), log(l), random(r) {}
+  ~Services();
+
+  const Clock& clock;
+  Logger& log;
+  RandomSource& random;
+  MetricsRegistry metrics;
+
+  std::shared_ptr<void> database;  // the adapters' shared connection (opaque above wiring)
+  std::unique_ptr<Store> store;
+  std::unique_ptr<JobQueue> queue;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<Retriever> retriever;
+  std::vector<std::unique_ptr<Grader>> graders;  // the last one is used; earlier ones it wraps
+  std::unique_ptr<GradingMetrics> grading_metrics;
+  std::unique_ptr<GradingPipeline> pipeline;
+  std::unique_ptr<AssignmentService> assignments;
+  std::unique_ptr<SubmissionService> submissions;
+  std::unique_ptr<WorkerPool> workers;
+  std::unique_ptr<Sweeper> sweeper;
+  std::vector<HealthCheck> health;
+
+  Grader& grader() { return *graders.back(); }
+};
+
+// The service on the configured adapters (embedded: SQLite file, blob files), migrated, with
+// workers and sweeper built but not started.
+Result<std::unique_ptr<Services>> BuildServices(const Config& config, const Clock& clock,
+                                                Logger& log, RandomSource& random);
+
+// An in-memory, queue-less set for `autograder grade`: nothing outlives the process.
+Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& config, const Clock& clock,
+                                                       Logger& log, RandomSource& random);
+
+// Only the database, migrated: for `migrate` and `queue`.
+Result<std::unique_ptr<Services>> BuildQueueAdmin(const Config& config, const Clock& clock,
+                                                  Logger& log, RandomSource& random);
+
+}  // namespace ag

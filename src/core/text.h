@@ -1,0 +1,26 @@
+// Word-level text helpers shared by retrieval and the local grader.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ag {
+
+// Lower-cased alphanumeric words of `text` (ASCII letters and digits; other bytes, including
+// UTF-8 sequences, are kept inside words so that non-English text still tokenizes), without
+// English stop words, each reduced by a light suffix stemmer ("graders" -> "grader").
+std::vector<std::string> ContentWords(std::string_view text);
+
+bool IsStopWord(std::string_view word);
+
+// "testing" -> "test", "classes" -> "class", "studies" -> "study"; deliberately conservative.
+std::string LightStem(std::string_view word);
+
+// Splits into sentences at ., !, ? or line breaks; trims each; drops empty ones.
+std::vector<std::string_view> Sentences(std::string_view text);
+
+// True when `text` is well-formed UTF-8.
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace ag

@@ -1,0 +1,50 @@
+// The Grader port: proposes a grade for one answer against the rubric, from the evidence that
+// retrieval found. Its output is a proposal: the pipeline validates it against the rubric
+// (core/grade.h) before anything is stored.
+//
+// Contract, for every adapter (the local graders, the LLM client):
+// - Grade returns a proposal for every criterion, or an error: Unavailable, DeadlineExceeded or
+//   ResourceExhausted when a retry may succeed (an endpoint down, a timeout, a rate limit),
+//   Aborted for an unusable answer (unparseable), Cancelled when `stop` was requested.
+// - The student's answer is data, never instructions.
+// - Thread-safe: the worker pool calls it from several threads at once.
+#pragma once
+
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include "core/grade.h"
+#include "core/json.h"
+#include "core/rubric.h"
+#include "core/status.h"
+#include "rag/retriever.h"
+
+namespace ag {
+
+struct GradingRequest {
+  std::string_view question;
+  std::string_view reference_answer;
+  const Rubric& rubric;
+  std::string_view answer;
+  const Retrieval& evidence;
+};
+
+struct GraderOutput {
+  ProposedGrade proposal;
+  std::string grader;       // adapter name, e.g. "local-overlap"
+  std::string model;        // model or algorithm version
+  std::string prompt_hash;  // sha256 of the exact request, for reproducibility
+  Json parameters = Json::object();
+  int input_tokens = 0;
+  int output_tokens = 0;
+  double confidence = 1.0;  // 0..1
+};
+
+class Grader {
+ public:
+  virtual ~Grader() = default;
+  virtual Result<GraderOutput> Grade(const GradingRequest& request, std::stop_token stop) = 0;
+};
+
+}  // namespace ag

@@ -1,0 +1,66 @@
+// The API as one function from request to response (Beast's handle_request shape): routing,
+// the /api prefix, request ids, CORS, error mapping, HTTP metrics and the access log. The
+// server in server.cc only moves bytes; handlers live in handlers/, one file per resource.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "obs/health.h"
+#include "obs/log.h"
+#include "obs/metrics.h"
+#include "service/assignment_service.h"
+#include "service/submission_service.h"
+#include "store/store.h"
+
+namespace ag {
+
+struct ApiOptions {
+  std::size_t max_upload_bytes = 25 << 20;  // MAX_UPLOAD_MB
+  bool access_log = true;                   // ACCESS_LOG
+  std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS, comma-separated
+  std::string version;
+  int list_limit = 1000;  // the most rows a list returns when the client does not say
+};
+
+struct ApiDeps {
+  Store& store;
+  AssignmentService& assignments;
+  SubmissionService& submissions;
+  MetricsRegistry& metrics;
+  std::vector<HealthCheck> health;
+  Logger& log;
+  const Clock& clock;
+  ApiOptions options;
+};
+
+class Api {
+ public:
+  explicit Api(ApiDeps deps);
+  // Handlers keep a pointer to deps_: an Api stays where it was built.
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Never throws; every failure is a response.
+  HttpResponse Handle(HttpRequest& request);
+  // True when the request's handler should run on the blocking pool.
+  bool RunsOnBlockingPool(const HttpRequest& request) const;
+  const Router& router() const { return router_; }
+
+ private:
+  HttpResponse Route(HttpRequest& request, const Route** matched);
+  void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const;
+
+  ApiDeps deps_;
+  Router router_;
+  CounterFamily& requests_total_;
+  HistogramFamily& request_duration_;
+};
+
+// Strips the /api prefix the deployment guide's nginx would strip.
+std::string_view StripApiPrefix(std::string_view path);
+
+}  // namespace ag

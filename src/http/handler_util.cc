@@ -1,0 +1,78 @@
+#include "http/handler_util.h"
+
+#include <charconv>
+
+#include "http/multipart.h"
+
+namespace ag {
+namespace {
+
+std::optional<std::int64_t> ParseInt(std::string_view s) {
+  std::int64_t v = 0;
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Result<std::int64_t> PathId(const HttpRequest& request, const std::string& name) {
+  auto it = request.path_params.find(name);
+  if (it == request.path_params.end()) return InternalError("route has no parameter " + name);
+  auto v = ParseInt(it->second);
+  if (!v) return InvalidArgumentError("value is not a valid integer", {"path", name});
+  if (*v <= 0) return InvalidArgumentError("ensure this value is greater than 0", {"path", name});
+  return *v;
+}
+
+Result<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name,
+                              std::optional<std::int64_t> fallback, std::int64_t min,
+                              std::int64_t max) {
+  auto raw = request.Query(name);
+  if (!raw) {
+    if (fallback) return *fallback;
+    return InvalidArgumentError("field required", {"query", name});
+  }
+  auto v = ParseInt(*raw);
+  if (!v) return InvalidArgumentError("value is not a valid integer", {"query", name});
+  if (*v < min || *v > max) {
+    return InvalidArgumentError("must be between " + std::to_string(min) + " and " +
+                                    std::to_string(max),
+                                {"query", name});
+  }
+  return *v;
+}
+
+Result<UploadedFile> FileField(const HttpRequest& request) {
+  const auto content_type = request.Header("content-type");
+  if (!content_type) return InvalidArgumentError("field required", {"body", "file"});
+  auto boundary = MultipartBoundary(*content_type);
+  if (!boundary.ok()) {
+    return InvalidArgumentError(boundary.status().message(), {"body", "file"});
+  }
+  ASSIGN_OR_RETURN(auto parts, ParseMultipart(request.body, *boundary));
+  UploadedFile out;
+  bool found = false;
+  for (const auto& p : parts) {
+    if (p.name == "file" && !found) {
+      out.filename = SanitizeFilename(p.filename.value_or("upload"));
+      out.bytes = p.data;
+      found = true;
+    } else if (!p.filename) {
+      out.fields.emplace_back(p.name, std::string(p.data));
+    }
+  }
+  if (!found) return InvalidArgumentError("field required", {"body", "file"});
+  return out;
+}
+
+Result<Json> JsonBody(const HttpRequest& request) {
+  Json body = ParseJsonOrDiscarded(request.body);
+  if (body.is_discarded()) {
+    return InvalidArgumentError("request body is not valid JSON", {"body"});
+  }
+  return body;
+}
+
+}  // namespace ag

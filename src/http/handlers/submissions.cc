@@ -1,0 +1,166 @@
+#include "http/handler_util.h"
+#include "http/handlers/openapi_util.h"
+#include "http/handlers/routes.h"
+#include "http/views.h"
+
+namespace ag {
+namespace {
+
+// POST /submissions/?assignment_id=N with a multipart `file` (the original API), or a JSON body
+// {assignment_id, content, student_id?, filename?} for text answers.
+HttpResponse CreateSubmission(ApiDeps& d, const HttpRequest& req) {
+  const auto content_type = req.Header("content-type").value_or("");
+  const bool json = content_type.substr(0, 16) == "application/json";
+  SubmitRequest submit;
+  std::string text_holder;
+  if (json) {
+    auto body = JsonBody(req);
+    if (!body.ok()) return ErrorResponse(body.status());
+    if (!body->is_object()) {
+      return ErrorResponse(InvalidArgumentError("expected a JSON object", {"body"}));
+    }
+    auto query_id = QueryInt(req, "assignment_id", std::int64_t{0}, 0, INT64_MAX);
+    if (!query_id.ok()) return ErrorResponse(query_id.status());
+    std::int64_t assignment = *query_id;
+    if (auto it = body->find("assignment_id"); it != body->end()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
+        return ErrorResponse(
+            InvalidArgumentError("value is not a valid integer", {"body", "assignment_id"}));
+      }
+      assignment = it->get<std::int64_t>();
+    }
+    if (assignment <= 0) {
+      return ErrorResponse(InvalidArgumentError("field required", {"body", "assignment_id"}));
+    }
+    auto content = body->find("content");
+    if (content == body->end() || !content->is_string()) {
+      return ErrorResponse(InvalidArgumentError(
+          content == body->end() ? "field required" : "content must be a string",
+          {"body", "content"}));
+    }
+    text_holder = content->get<std::string>();
+    submit.assignment_id = AssignmentId(assignment);
+    submit.filename = "answer.txt";
+    if (auto f = body->find("filename"); f != body->end() && f->is_string()) {
+      submit.filename = f->get<std::string>();
+    }
+    if (auto s = body->find("student_id"); s != body->end() && !s->is_null()) {
+      if (!s->is_string() && !s->is_number_integer()) {
+        return ErrorResponse(InvalidArgumentError("student_id must be a string", {"body", "student_id"}));
+      }
+      submit.student_id = s->is_string() ? s->get<std::string>() : s->dump();
+    }
+    submit.bytes = text_holder;
+  } else {
+    auto assignment = QueryInt(req, "assignment_id", std::nullopt, 1, INT64_MAX);
+    if (!assignment.ok()) return ErrorResponse(assignment.status());
+    auto file = FileField(req);
+    if (!file.ok()) return ErrorResponse(file.status());
+    submit.assignment_id = AssignmentId(*assignment);
+    submit.filename = file->filename;
+    submit.bytes = file->bytes;
+    if (auto s = req.Query("student_id")) submit.student_id = std::string(*s);
+    for (const auto& [k, v] : file->fields) {
+      if (k == "student_id") submit.student_id = v;
+    }
+  }
+  if (submit.student_id.size() > 128) {
+    return ErrorResponse(InvalidArgumentError("student_id is longer than 128 characters",
+                                              {json ? "body" : "query", "student_id"}));
+  }
+  return Respond(d.submissions.Submit(submit), SubmissionView);
+}
+
+}  // namespace
+
+void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
+  using namespace openapi;
+  ApiDeps* d = &deps;
+
+  router.Add({"POST", "/submissions",
+              [d](const HttpRequest& req) { return CreateSubmission(*d, req); },
+              false,
+              Operation(
+                  "create_submission",
+                  "Submit an answer (multipart file, or JSON text) and queue it for grading",
+                  "submissions",
+                  [] {
+                    Json r{{"200", Response("The submission, queued", Ref("Submission"))}};
+                    r.update(ErrorResponses(true, true, true));
+                    r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
+                    return r;
+                  }(),
+                  Json::array({QueryParam("assignment_id", "integer", false,
+                                          "The assignment (required with a multipart upload)"),
+                               QueryParam("student_id", "string", false, "Who submitted")}),
+                  [] {
+                    Json body = MultipartFileBody(
+                        "The answer (.txt, .md or a source file)",
+                        Json{{"student_id", Json{{"type", "string"}}}});
+                    body["content"]["application/json"] =
+                        Json{{"schema", Ref("SubmissionCreate")}};
+                    return body;
+                  }())});
+
+  router.Add({"GET", "/submissions/{submission_id}",
+              [d](const HttpRequest& req) {
+                auto id = PathId(req, "submission_id");
+                if (!id.ok()) return ErrorResponse(id.status());
+                return Respond(d->store.GetSubmission(SubmissionId(*id)), SubmissionView);
+              },
+              false,
+              Operation("get_submission", "Get a submission and its status", "submissions",
+                        [] {
+                          Json r{{"200", Response("The submission", Ref("Submission"))}};
+                          r.update(ErrorResponses(true, true));
+                          return r;
+                        }(),
+                        Json::array({PathParam("submission_id", "Submission id")}))});
+
+  router.Add({"GET", "/submissions/assignment/{assignment_id}",
+              [d](const HttpRequest& req) {
+                auto id = PathId(req, "assignment_id");
+                if (!id.ok()) return ErrorResponse(id.status());
+                auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
+                if (!limit.ok()) return ErrorResponse(limit.status());
+                auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
+                if (!offset.ok()) return ErrorResponse(offset.status());
+                return Respond(d->store.ListSubmissions(AssignmentId(*id), static_cast<int>(*limit),
+                                                        static_cast<int>(*offset)),
+                               [](const std::vector<Submission>& list) {
+                                 Json out = Json::array();
+                                 for (const auto& s : list) out.push_back(SubmissionView(s));
+                                 return out;
+                               });
+              },
+              false,
+              Operation("list_submissions", "List an assignment's submissions, newest first",
+                        "submissions",
+                        [] {
+                          Json r{{"200", Response("Submissions", Json{{"type", "array"},
+                                                                      {"items", Ref("Submission")}})}};
+                          r.update(ErrorResponses(false, true));
+                          return r;
+                        }(),
+                        Json::array({PathParam("assignment_id", "Assignment id"),
+                                     QueryParam("limit", "integer", false, "At most this many (default 1000)"),
+                                     QueryParam("offset", "integer", false, "Skip this many")}))});
+
+  router.Add({"GET", "/submissions/{submission_id}/grade",
+              [d](const HttpRequest& req) {
+                auto id = PathId(req, "submission_id");
+                if (!id.ok()) return ErrorResponse(id.status());
+                return Respond(d->store.GetGrade(SubmissionId(*id)), GradeView);
+              },
+              false,
+              Operation("get_grade", "Get a submission's grade with breakdown and citations",
+                        "submissions",
+                        [] {
+                          Json r{{"200", Response("The grade", Ref("Grade"))}};
+                          r.update(ErrorResponses(true, true));
+                          return r;
+                        }(),
+                        Json::array({PathParam("submission_id", "Submission id")}))});
+}
+
+}  // namespace ag

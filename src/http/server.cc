@@ -1,0 +1,329 @@
+// Beast lives in this translation unit only (it is slow to compile). Shape after Beast's
+// examples: a listener that accepts, a session loop per connection, one handler function.
+#include <utility>  // before any Boost header: g++ 12 needs it
+
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ag {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+// One client connection. Touched only on its strand.
+struct Conn {
+  explicit Conn(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // between a request's header and its response's last byte
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+HttpRequest ToHttpRequest(http::request<http::string_body>&& req) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  const std::string_view target = out.target;
+  const auto q = target.find('?');
+  out.path = PercentDecode(target.substr(0, q), false);
+  if (q != std::string_view::npos) out.query = ParseQuery(target.substr(q + 1));
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = std::move(req.body());
+  return out;
+}
+
+http::response<http::string_body> ToBeastResponse(HttpResponse&& r, unsigned version,
+                                                   bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "autograder");
+  res.set(http::field::content_type, r.content_type);
+  for (auto& [k, v] : r.headers) res.insert(k, v);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse Refusal(int status, const std::string& detail) {
+  return HttpResponse::FromJson(status, Json{{"detail", detail}});
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(ServerOptions o, Api& a, Logger& l)
+      : options(std::move(o)), api(a), log(l),
+        blocking(static_cast<std::size_t>(std::max(1, options.blocking_threads))),
+        acceptor(io), shutdown_timer(io) {}
+
+  ServerOptions options;
+  Api& api;
+  Logger& log;
+  asio::io_context io;
+  asio::thread_pool blocking;
+  tcp::acceptor acceptor;
+  asio::steady_timer shutdown_timer;
+  std::atomic<bool> stopping{false};
+
+  std::mutex conns_mu;
+  std::uint64_t next_conn_id = 0;
+  std::map<std::uint64_t, std::pair<Strand, std::weak_ptr<Conn>>> conns;
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Serve(std::shared_ptr<Conn> conn, std::uint64_t id);
+  asio::awaitable<HttpResponse> Offload(HttpRequest& request);
+  asio::awaitable<void> Reply(Conn& conn, HttpResponse response, unsigned version, bool keep);
+  asio::awaitable<void> Linger(Conn& conn);
+  void Forget(std::uint64_t id);
+};
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  for (;;) {
+    Strand strand = asio::make_strand(io);
+    beast::error_code ec;
+    tcp::socket socket =
+        co_await acceptor.async_accept(strand, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping) co_return;
+      log.Warn("accept failed", {{"error", ec.message()}});
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Conn>(std::move(socket));
+    std::uint64_t id;
+    {
+      std::lock_guard lock(conns_mu);
+      id = next_conn_id++;
+      conns.emplace(id, std::make_pair(strand, std::weak_ptr<Conn>(conn)));
+    }
+    asio::co_spawn(strand, Serve(std::move(conn), id), asio::detached);
+  }
+}
+
+void HttpServer::Impl::Forget(std::uint64_t id) {
+  std::lock_guard lock(conns_mu);
+  conns.erase(id);
+  if (stopping && conns.empty()) shutdown_timer.cancel();
+}
+
+asio::awaitable<HttpResponse> HttpServer::Impl::Offload(HttpRequest& request) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+      [this, &request, executor](auto handler) {
+        asio::post(blocking, [this, &request, executor, handler = std::move(handler)]() mutable {
+          HttpResponse response = api.Handle(request);
+          asio::post(executor, [handler = std::move(handler),
+                                response = std::move(response)]() mutable {
+            handler(std::move(response));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<void> HttpServer::Impl::Reply(Conn& conn, HttpResponse response, unsigned version,
+                                              bool keep) {
+  auto res = ToBeastResponse(std::move(response), version, keep);
+  conn.stream.expires_after(options.write_timeout);
+  beast::error_code ec;
+  co_await http::async_write(conn.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// After refusing a request whose body is still arriving, read and discard the rest for a
+// while before closing: closing at once would reset the connection, and the client, still
+// sending, would never read the refusal.
+asio::awaitable<void> HttpServer::Impl::Linger(Conn& conn) {
+  beast::error_code ec;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn.stream.expires_after(std::chrono::seconds(2));
+  std::vector<char> sink(64 * 1024);
+  std::size_t total = 0;
+  while (!ec && total < options.max_body_bytes * 4) {
+    total += co_await conn.stream.async_read_some(asio::buffer(sink),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::uint64_t id) {
+  beast::flat_buffer buffer;
+  bool linger = false;  // a refusal was sent while the request may still be arriving
+  for (;;) {
+    if (stopping) break;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    beast::error_code ec;
+    conn->busy = false;
+    conn->stream.expires_after(options.idle_timeout);
+    co_await http::async_read_header(conn->stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    conn->busy = true;
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset) {
+      break;
+    }
+    const unsigned version = parser.get().version() == 10 ? 10 : 11;
+    if (ec == http::error::header_limit) {
+      co_await Reply(*conn, Refusal(431, "Request header fields too large"), version, false);
+      linger = true;
+      break;
+    }
+    if (ec == http::error::body_limit) {
+      co_await Reply(*conn, Refusal(413, "Request body too large (limit " +
+                                             std::to_string(options.max_body_bytes >> 20) +
+                                             " MB, MAX_UPLOAD_MB)"),
+                     version, false);
+      linger = true;
+      break;
+    }
+    if (ec) {
+      co_await Reply(*conn, Refusal(400, "Malformed HTTP request: " + ec.message()), version,
+                     false);
+      linger = true;
+      break;
+    }
+    if (auto expect = parser.get()[http::field::expect];
+        EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue")) {
+      http::response<http::empty_body> cont{http::status::continue_, version};
+      conn->stream.expires_after(options.write_timeout);
+      co_await http::async_write(conn->stream, cont,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
+    conn->stream.expires_after(options.read_timeout);
+    co_await http::async_read(conn->stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::body_limit) {
+      co_await Reply(*conn, Refusal(413, "Request body too large (limit " +
+                                             std::to_string(options.max_body_bytes >> 20) +
+                                             " MB, MAX_UPLOAD_MB)"),
+                     version, false);
+      linger = true;
+      break;
+    }
+    if (ec) {
+      if (ec != beast::error::timeout && ec != http::error::end_of_stream &&
+          ec != asio::error::operation_aborted && ec != asio::error::connection_reset) {
+        co_await Reply(*conn, Refusal(400, "Malformed HTTP request: " + ec.message()), version,
+                       false);
+      }
+      break;
+    }
+    http::request<http::string_body> beast_request = parser.release();
+    const bool client_keep_alive = beast_request.keep_alive();
+    HttpRequest request = ToHttpRequest(std::move(beast_request));
+    // Not a conditional expression: g++ 12 miscompiles co_await inside `?:`.
+    HttpResponse response;
+    if (api.RunsOnBlockingPool(request)) {
+      response = co_await Offload(request);
+    } else {
+      response = api.Handle(request);
+    }
+    const bool keep = client_keep_alive && !stopping;
+    auto res = ToBeastResponse(std::move(response), version, keep);
+    conn->stream.expires_after(options.write_timeout);
+    co_await http::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || !keep) break;
+  }
+  if (linger) co_await Linger(*conn);
+  beast::error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.socket().close(ignored);
+  Forget(id);
+}
+
+HttpServer::HttpServer(ServerOptions options, Api& api, Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(options), api, log)) {}
+
+HttpServer::~HttpServer() {
+  impl_->blocking.join();
+}
+
+Status HttpServer::Listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return InvalidArgumentError("API_HOST is not an IP address: " + impl_->options.host);
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return UnavailableError("cannot listen on " + impl_->options.host + ":" +
+                            std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  return OkStatus();
+}
+
+int HttpServer::port() const {
+  beast::error_code ec;
+  const auto endpoint = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void HttpServer::Run() {
+  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
+  const int n = impl_->options.io_threads > 0
+                    ? impl_->options.io_threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->io.run(); });
+  impl_->io.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::Shutdown() {
+  if (impl_->stopping.exchange(true)) return;
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    std::lock_guard lock(impl->conns_mu);
+    // In-flight requests get a bounded time to finish; then everything stops.
+    impl->shutdown_timer.expires_after(impl->options.shutdown_grace);
+    impl->shutdown_timer.async_wait([impl](beast::error_code wait_ec) {
+      if (!wait_ec) {
+        impl->log.Warn("shutdown grace period over; closing remaining connections");
+        impl->io.stop();
+      }
+    });
+    if (impl->conns.empty()) impl->shutdown_timer.cancel();
+    for (auto& [id, entry] : impl->conns) {
+      auto& [strand, weak] = entry;
+      asio::post(strand, [weak = weak] {
+        if (auto conn = weak.lock(); conn && !conn->busy) {
+          beast::error_code ignored;
+          conn->stream.socket().cancel(ignored);
+        }
+      });
+    }
+  });
+}
+
+}  // namespace ag

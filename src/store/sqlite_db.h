@@ -1,0 +1,140 @@
+// A SQLite database shared by the embedded adapters (store and job queue): one writer
+// connection behind a mutex, so that in-process writers queue here instead of meeting
+// SQLITE_BUSY, a small pool of reader connections (WAL lets them read while one writes), cached
+// prepared statements, numbered migrations, and a change signal the job queue waits on.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "store/migration.h"
+
+namespace ag {
+
+struct SqliteOptions {
+  std::string path;             // a file, or ":memory:" (then one connection serves all)
+  bool synchronous_full = false;  // SQLITE_SYNCHRONOUS=full; default normal (see README)
+  int busy_timeout_ms = 5000;   // waiting on another process's lock
+  int max_readers = 4;          // reader connections
+  int cache_kib = 2048;         // page cache per connection
+};
+
+// The one place SQLite result codes become Status values.
+Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
+
+// A prepared statement borrowed from a connection's cache; reset and unbound when destroyed.
+class Stmt {
+ public:
+  Stmt(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  Stmt(Stmt&& other) noexcept : stmt_(other.stmt_), db_(other.db_) { other.stmt_ = nullptr; }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  // Parameters are numbered from 1.
+  Stmt& Bind(int i, std::int64_t v);
+  Stmt& Bind(int i, int v) { return Bind(i, static_cast<std::int64_t>(v)); }
+  Stmt& Bind(int i, double v);
+  Stmt& Bind(int i, std::string_view v);
+  Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Stmt& BindNull(int i);
+
+  // True when a row is available, false when done.
+  Result<bool> Step();
+  // Runs to completion, expecting no rows.
+  Status Run();
+
+  // Columns are numbered from 0.
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::string Text(int col) const;
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* stmt_;
+  sqlite3* db_;
+};
+
+class SqliteConn {
+ public:
+  SqliteConn(sqlite3* db) : db_(db) {}
+  ~SqliteConn();
+  SqliteConn(const SqliteConn&) = delete;
+  SqliteConn& operator=(const SqliteConn&) = delete;
+
+  // The statement is compiled once per connection and reused.
+  Result<Stmt> Prepare(std::string_view sql);
+  // Several statements, no parameters.
+  Status Exec(const char* sql);
+  std::int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  int Changes() const { return sqlite3_changes(db_); }
+  sqlite3* raw() { return db_; }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDb {
+ public:
+  // Opens (creating the file and its directory if needed) and sets the pragmas.
+  static Result<std::unique_ptr<SqliteDb>> Open(const SqliteOptions& options);
+  ~SqliteDb();
+
+  // Applies the migrations newer than the database's version, each in its own transaction.
+  // FailedPrecondition when the database is newer than this binary. Returns the version.
+  Result<int> Migrate(const std::vector<Migration>& migrations);
+  Result<int> SchemaVersion();
+
+  // Runs `fn` in a write transaction (BEGIN IMMEDIATE): committed when it returns OK, rolled
+  // back otherwise. Writers from this process run one at a time.
+  Status Write(const std::function<Status(SqliteConn&)>& fn);
+  // Runs `fn` on a reader connection inside a read transaction (a consistent snapshot).
+  Status Read(const std::function<Status(SqliteConn&)>& fn);
+
+  // The job queue's wake-up: writers that add runnable work call NotifyWork(); a waiter reads
+  // WorkGeneration() before it looks for work, and WaitForWork returns as soon as the
+  // generation moved past that value, or at the deadline. Only this process's writes notify;
+  // other processes' are found by polling.
+  void NotifyWork();
+  std::uint64_t WorkGeneration();
+  void WaitForWork(std::uint64_t seen, std::chrono::steady_clock::time_point deadline);
+
+  const SqliteOptions& options() const { return options_; }
+
+ private:
+  explicit SqliteDb(SqliteOptions options) : options_(std::move(options)) {}
+  Result<std::unique_ptr<SqliteConn>> Connect(bool writer);
+  Result<SqliteConn*> AcquireReader();
+  void ReleaseReader(SqliteConn* conn);
+
+  SqliteOptions options_;
+  bool in_memory_ = false;
+
+  std::mutex write_mu_;
+  std::unique_ptr<SqliteConn> writer_;
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<SqliteConn>> readers_;
+  std::vector<SqliteConn*> idle_readers_;
+
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;
+  std::uint64_t work_generation_ = 0;
+};
+
+}  // namespace ag

@@ -1,0 +1,468 @@
+#include "store/sqlite_store.h"
+
+namespace ag {
+namespace {
+
+constexpr std::string_view kAssignmentColumns =
+    "id, title, question, reference_answer, rubric, rubric_version, created_at";
+
+Result<Assignment> ReadAssignment(const Stmt& s) {
+  Assignment a;
+  a.id = AssignmentId(s.Int(0));
+  a.title = s.Text(1);
+  a.question = s.Text(2);
+  a.reference_answer = s.Text(3);
+  a.rubric_json = ParseJsonOrDiscarded(s.Text(4));
+  auto rubric = Rubric::FromJson(a.rubric_json);
+  if (!rubric.ok()) {
+    return InternalError("stored rubric of assignment " + a.id.ToString() +
+                         " is invalid: " + rubric.status().message());
+  }
+  a.rubric = std::move(rubric).value();
+  a.rubric_version = static_cast<int>(s.Int(5));
+  a.created_at = FromUnixMillis(s.Int(6));
+  return a;
+}
+
+constexpr std::string_view kSubmissionSelect =
+    "SELECT s.id, s.assignment_id, s.student_id, s.filename, s.blob_key, s.sha256, "
+    "s.extracted_text, s.status, s.error, s.attempts, s.created_at, s.updated_at, "
+    "g.score, g.feedback FROM submissions s LEFT JOIN grades g ON g.submission_id = s.id ";
+
+Submission ReadSubmission(const Stmt& s) {
+  Submission out;
+  out.id = SubmissionId(s.Int(0));
+  out.assignment_id = AssignmentId(s.Int(1));
+  out.student_id = s.Text(2);
+  out.filename = s.Text(3);
+  out.blob_key = s.Text(4);
+  out.sha256 = s.Text(5);
+  out.text = s.Text(6);
+  out.status = ParseSubmissionStatus(s.Text(7)).value_or(SubmissionStatus::kError);
+  out.error = s.Text(8);
+  out.attempts = static_cast<int>(s.Int(9));
+  out.created_at = FromUnixMillis(s.Int(10));
+  out.updated_at = FromUnixMillis(s.Int(11));
+  if (!s.IsNull(12)) out.score = s.Real(12);
+  if (!s.IsNull(13)) out.feedback = s.Text(13);
+  return out;
+}
+
+std::string ChunkIdsToJson(const std::vector<ChunkId>& ids) {
+  Json j = Json::array();
+  for (ChunkId id : ids) j.push_back(id.value());
+  return j.dump();
+}
+
+std::vector<ChunkId> ChunkIdsFromJson(const std::string& text) {
+  std::vector<ChunkId> out;
+  Json j = ParseJsonOrDiscarded(text);
+  if (j.is_array()) {
+    for (const auto& v : j) {
+      if (v.is_number_integer()) out.emplace_back(v.get<std::int64_t>());
+    }
+  }
+  return out;
+}
+
+// The status of submission `id`, or NotFound.
+Result<SubmissionStatus> CurrentStatus(SqliteConn& c, SubmissionId id) {
+  ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT status FROM submissions WHERE id = ?"));
+  stmt.Bind(1, id.value());
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return NotFoundError("submission " + id.ToString() + " not found");
+  return ParseSubmissionStatus(stmt.Text(0)).value_or(SubmissionStatus::kError);
+}
+
+}  // namespace
+
+Status SqliteStore::Ping() {
+  return db_.Read([](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT 1"));
+    return stmt.Run();
+  });
+}
+
+Result<Assignment> SqliteStore::CreateAssignment(const NewAssignment& a, TimePoint now) {
+  auto rubric = Rubric::FromJson(a.rubric_json);
+  if (!rubric.ok()) return rubric.status();
+  Assignment out;
+  const std::string rubric_text = a.rubric_json.dump();
+  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto ins, c.Prepare(
+        "INSERT INTO assignments(title, question, reference_answer, rubric, rubric_version, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"));
+    const std::int64_t ms = ToUnixMillis(now);
+    RETURN_IF_ERROR(ins.Bind(1, a.title).Bind(2, a.question).Bind(3, a.reference_answer)
+                        .Bind(4, rubric_text).Bind(5, ms).Bind(6, ms).Run());
+    out.id = AssignmentId(c.LastInsertId());
+    ASSIGN_OR_RETURN(auto crit, c.Prepare(
+        "INSERT INTO rubric_criteria(assignment_id, rubric_version, position, key, description, "
+        "max_points, levels) VALUES (?, 1, ?, ?, ?, ?, ?)"));
+    int position = 0;
+    for (const Criterion& k : rubric->criteria()) {
+      Json levels = Json::array();
+      for (const auto& l : k.levels) {
+        levels.push_back({{"points", JsonNumber(l.points)}, {"description", l.description}});
+      }
+      const std::string levels_text = levels.dump();
+      RETURN_IF_ERROR(crit.Bind(1, out.id.value()).Bind(2, position++).Bind(3, k.key)
+                          .Bind(4, k.description).Bind(5, k.max_points).Bind(6, levels_text)
+                          .Run());
+    }
+    return OkStatus();
+  }));
+  out.title = a.title;
+  out.question = a.question;
+  out.reference_answer = a.reference_answer;
+  out.rubric_json = a.rubric_json;
+  out.rubric = std::move(rubric).value();
+  out.rubric_version = 1;
+  out.created_at = FromUnixMillis(ToUnixMillis(now));
+  return out;
+}
+
+Result<Assignment> SqliteStore::GetAssignment(AssignmentId id) {
+  std::optional<Result<Assignment>> found;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT " + std::string(kAssignmentColumns) +
+                                          " FROM assignments WHERE id = ?"));
+    stmt.Bind(1, id.value());
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) found = ReadAssignment(stmt);
+    return OkStatus();
+  }));
+  if (!found) return NotFoundError("Assignment not found");
+  return std::move(*found);
+}
+
+Result<std::vector<Assignment>> SqliteStore::ListAssignments(int limit, int offset) {
+  std::vector<Assignment> out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT " + std::string(kAssignmentColumns) +
+                                          " FROM assignments ORDER BY created_at DESC, id DESC "
+                                          "LIMIT ? OFFSET ?"));
+    stmt.Bind(1, limit).Bind(2, offset);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(auto a, ReadAssignment(stmt));
+      out.push_back(std::move(a));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Material> SqliteStore::AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
+                                          TimePoint now) {
+  Material out;
+  const std::int64_t ms = ToUnixMillis(now);
+  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
+    exists.Bind(1, m.assignment_id.value());
+    ASSIGN_OR_RETURN(bool row, exists.Step());
+    if (!row) return NotFoundError("Assignment not found");
+    ASSIGN_OR_RETURN(auto ins, c.Prepare(
+        "INSERT INTO materials(assignment_id, filename, media_type, blob_key, sha256, size_bytes, "
+        "status, chunk_count, created_at) VALUES (?, ?, ?, ?, ?, ?, 'indexed', ?, ?)"));
+    RETURN_IF_ERROR(ins.Bind(1, m.assignment_id.value()).Bind(2, m.filename)
+                        .Bind(3, m.media_type).Bind(4, m.blob_key).Bind(5, m.sha256)
+                        .Bind(6, m.size_bytes).Bind(7, static_cast<std::int64_t>(chunks.size()))
+                        .Bind(8, ms).Run());
+    out.id = MaterialId(c.LastInsertId());
+    ASSIGN_OR_RETURN(auto chunk, c.Prepare(
+        "INSERT INTO chunks(material_id, assignment_id, position, heading, text) "
+        "VALUES (?, ?, ?, ?, ?)"));
+    for (const NewChunk& k : chunks) {
+      RETURN_IF_ERROR(chunk.Bind(1, out.id.value()).Bind(2, m.assignment_id.value())
+                          .Bind(3, k.position).Bind(4, k.heading).Bind(5, k.text).Run());
+    }
+    return OkStatus();
+  }));
+  out.assignment_id = m.assignment_id;
+  out.filename = m.filename;
+  out.blob_key = m.blob_key;
+  out.sha256 = m.sha256;
+  out.status = "indexed";
+  out.chunk_count = static_cast<int>(chunks.size());
+  out.created_at = FromUnixMillis(ms);
+  return out;
+}
+
+Result<std::vector<Chunk>> SqliteStore::ListChunks(AssignmentId assignment) {
+  std::vector<Chunk> out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
+        "SELECT c.id, c.material_id, c.assignment_id, c.position, c.heading, c.text, m.filename "
+        "FROM chunks c JOIN materials m ON m.id = c.material_id WHERE c.assignment_id = ? "
+        "ORDER BY c.material_id, c.position"));
+    stmt.Bind(1, assignment.value());
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back({ChunkId(stmt.Int(0)), MaterialId(stmt.Int(1)), AssignmentId(stmt.Int(2)),
+                     static_cast<int>(stmt.Int(3)), stmt.Text(4), stmt.Text(5), stmt.Text(6)});
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<CreatedSubmission> SqliteStore::CreateSubmission(const NewSubmission& s, TimePoint now) {
+  CreatedSubmission out;
+  const std::int64_t ms = ToUnixMillis(now);
+  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
+    exists.Bind(1, s.assignment_id.value());
+    ASSIGN_OR_RETURN(bool row, exists.Step());
+    if (!row) return NotFoundError("Assignment not found");
+    ASSIGN_OR_RETURN(auto ins, c.Prepare(
+        "INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
+        "extracted_text, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
+    RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value()).Bind(2, s.student_id)
+                        .Bind(3, s.filename).Bind(4, s.blob_key).Bind(5, s.sha256)
+                        .Bind(6, s.text).Bind(7, ms).Bind(8, ms).Run());
+    out.submission.id = SubmissionId(c.LastInsertId());
+    if (options_.enqueue_jobs) {
+      ASSIGN_OR_RETURN(auto job, c.Prepare(
+          "INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
+          "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
+      RETURN_IF_ERROR(job.Bind(1, options_.queue_name).Bind(2, out.submission.id.value())
+                          .Bind(3, ms).Bind(4, ms).Bind(5, ms).Run());
+    }
+    return OkStatus();
+  }));
+  if (options_.enqueue_jobs) {
+    db_.NotifyWork();
+    out.job_enqueued = true;
+  }
+  Submission& sub = out.submission;
+  sub.assignment_id = s.assignment_id;
+  sub.student_id = s.student_id;
+  sub.filename = s.filename;
+  sub.blob_key = s.blob_key;
+  sub.sha256 = s.sha256;
+  sub.text = s.text;
+  sub.status = SubmissionStatus::kQueued;
+  sub.created_at = sub.updated_at = FromUnixMillis(ms);
+  return out;
+}
+
+Result<Submission> SqliteStore::GetSubmission(SubmissionId id) {
+  std::optional<Submission> found;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(std::string(kSubmissionSelect) + "WHERE s.id = ?"));
+    stmt.Bind(1, id.value());
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) found = ReadSubmission(stmt);
+    return OkStatus();
+  }));
+  if (!found) return NotFoundError("Submission not found");
+  return std::move(*found);
+}
+
+Result<std::vector<Submission>> SqliteStore::ListSubmissions(AssignmentId assignment, int limit,
+                                                             int offset) {
+  std::vector<Submission> out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(std::string(kSubmissionSelect) +
+                                          "WHERE s.assignment_id = ? "
+                                          "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"));
+    stmt.Bind(1, assignment.value()).Bind(2, limit).Bind(3, offset);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(ReadSubmission(stmt));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Status SqliteStore::UpdateUnlessFinal(SubmissionId id, SubmissionStatus to, std::string_view reason,
+                                      TimePoint now, bool count_attempt) {
+  return db_.Write([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
+        "UPDATE submissions SET status = ?, error = ?, attempts = attempts + ?, updated_at = ? "
+        "WHERE id = ? AND status NOT IN ('done', 'needs_review')"));
+    RETURN_IF_ERROR(stmt.Bind(1, ToString(to)).Bind(2, reason).Bind(3, count_attempt ? 1 : 0)
+                        .Bind(4, ToUnixMillis(now)).Bind(5, id.value()).Run());
+    if (c.Changes() == 1) return OkStatus();
+    ASSIGN_OR_RETURN(auto status, CurrentStatus(c, id));
+    return FailedPreconditionError("submission " + id.ToString() + " is already " +
+                                   std::string(ToString(status)));
+  });
+}
+
+Status SqliteStore::MarkGrading(SubmissionId id, TimePoint now) {
+  return UpdateUnlessFinal(id, SubmissionStatus::kGrading, "", now, /*count_attempt=*/true);
+}
+
+Status SqliteStore::MarkRetrying(SubmissionId id, std::string_view reason, TimePoint now) {
+  return UpdateUnlessFinal(id, SubmissionStatus::kQueued, reason, now, false);
+}
+
+Status SqliteStore::MarkFailed(SubmissionId id, std::string_view reason, TimePoint now) {
+  return UpdateUnlessFinal(id, SubmissionStatus::kError, reason, now, false);
+}
+
+Result<int> SqliteStore::Requeue(const std::vector<SubmissionId>& ids, TimePoint now) {
+  int changed = 0;
+  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
+        "UPDATE submissions SET status = 'queued', error = '', updated_at = ? "
+        "WHERE id = ? AND status = 'error'"));
+    for (SubmissionId id : ids) {
+      RETURN_IF_ERROR(stmt.Bind(1, ToUnixMillis(now)).Bind(2, id.value()).Run());
+      changed += c.Changes();
+    }
+    return OkStatus();
+  }));
+  return changed;
+}
+
+Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
+  SaveGradeOutcome outcome = SaveGradeOutcome::kAlreadyGraded;
+  const std::int64_t ms = ToUnixMillis(r.now);
+  const std::string breakdown = BreakdownToJson(r.result.breakdown).dump();
+  const std::string citations = CitationsToJson(r.result.citations).dump();
+  const std::string chunk_ids = ChunkIdsToJson(r.provenance.retrieved_chunk_ids);
+  const std::string parameters = r.provenance.parameters.dump();
+  const std::string_view final_status = ToString(r.final_status);
+  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
+    RETURN_IF_ERROR(CurrentStatus(c, r.submission_id));
+    // The grade is keyed by submission; a newer rubric version replaces it, the same one never
+    // does, so a redelivered job cannot write a second grade.
+    ASSIGN_OR_RETURN(auto up, c.Prepare(
+        "INSERT INTO grades(submission_id, rubric_version, score, max_score, breakdown, feedback, "
+        "citations, grader, model, prompt_hash, retrieved_chunk_ids, parameters, input_tokens, "
+        "output_tokens, latency_ms, confidence, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(submission_id) DO UPDATE SET rubric_version = excluded.rubric_version, "
+        "score = excluded.score, max_score = excluded.max_score, breakdown = excluded.breakdown, "
+        "feedback = excluded.feedback, citations = excluded.citations, grader = excluded.grader, "
+        "model = excluded.model, prompt_hash = excluded.prompt_hash, "
+        "retrieved_chunk_ids = excluded.retrieved_chunk_ids, parameters = excluded.parameters, "
+        "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, "
+        "latency_ms = excluded.latency_ms, confidence = excluded.confidence, "
+        "updated_at = excluded.updated_at "
+        "WHERE excluded.rubric_version > grades.rubric_version"));
+    const GradeProvenance& p = r.provenance;
+    RETURN_IF_ERROR(up.Bind(1, r.submission_id.value()).Bind(2, r.rubric_version)
+                        .Bind(3, r.result.score).Bind(4, r.result.max_score).Bind(5, breakdown)
+                        .Bind(6, r.result.feedback).Bind(7, citations).Bind(8, p.grader)
+                        .Bind(9, p.model).Bind(10, p.prompt_hash).Bind(11, chunk_ids)
+                        .Bind(12, parameters).Bind(13, p.input_tokens).Bind(14, p.output_tokens)
+                        .Bind(15, p.latency_ms).Bind(16, p.confidence).Bind(17, ms).Bind(18, ms)
+                        .Run());
+    if (c.Changes() == 1) {
+      outcome = SaveGradeOutcome::kWritten;
+      ASSIGN_OR_RETURN(auto ev, c.Prepare(
+          "INSERT INTO grade_events(submission_id, kind, actor, rubric_version, score, detail, "
+          "created_at) VALUES (?, 'grade', ?, ?, ?, ?, ?)"));
+      const std::string detail =
+          Json{{"grader", p.grader}, {"model", p.model}, {"prompt_hash", p.prompt_hash}}.dump();
+      RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value()).Bind(2, p.grader)
+                          .Bind(3, r.rubric_version).Bind(4, r.result.score).Bind(5, detail)
+                          .Bind(6, ms).Run());
+    }
+    // Also when the grade already existed: a crash between the two writes cannot happen inside
+    // one transaction, but an older binary's data might need the status healed.
+    ASSIGN_OR_RETURN(auto st, c.Prepare(
+        "UPDATE submissions SET status = ?, error = '', updated_at = ? "
+        "WHERE id = ? AND status NOT IN ('done', 'needs_review')"));
+    return st.Bind(1, final_status).Bind(2, ms).Bind(3, r.submission_id.value()).Run();
+  }));
+  return outcome;
+}
+
+Result<Grade> SqliteStore::GetGrade(SubmissionId submission) {
+  std::optional<Result<Grade>> found;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
+        "SELECT id, submission_id, rubric_version, score, max_score, breakdown, feedback, "
+        "citations, grader, model, prompt_hash, retrieved_chunk_ids, parameters, input_tokens, "
+        "output_tokens, latency_ms, confidence, created_at FROM grades WHERE submission_id = ?"));
+    stmt.Bind(1, submission.value());
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return OkStatus();
+    Grade g;
+    g.id = GradeId(stmt.Int(0));
+    g.submission_id = SubmissionId(stmt.Int(1));
+    g.rubric_version = static_cast<int>(stmt.Int(2));
+    g.result.score = stmt.Real(3);
+    g.result.max_score = stmt.Real(4);
+    auto breakdown = BreakdownFromJson(ParseJsonOrDiscarded(stmt.Text(5)));
+    if (!breakdown.ok()) {
+      found = breakdown.status();
+      return OkStatus();
+    }
+    g.result.breakdown = std::move(breakdown).value();
+    g.result.feedback = stmt.Text(6);
+    auto citations = CitationsFromJson(ParseJsonOrDiscarded(stmt.Text(7)));
+    if (!citations.ok()) {
+      found = citations.status();
+      return OkStatus();
+    }
+    g.result.citations = std::move(citations).value();
+    g.provenance.grader = stmt.Text(8);
+    g.provenance.model = stmt.Text(9);
+    g.provenance.prompt_hash = stmt.Text(10);
+    g.provenance.retrieved_chunk_ids = ChunkIdsFromJson(stmt.Text(11));
+    g.provenance.parameters = ParseJsonOrDiscarded(stmt.Text(12));
+    g.provenance.input_tokens = static_cast<int>(stmt.Int(13));
+    g.provenance.output_tokens = static_cast<int>(stmt.Int(14));
+    g.provenance.latency_ms = stmt.Real(15);
+    g.provenance.confidence = stmt.Real(16);
+    g.created_at = FromUnixMillis(stmt.Int(17));
+    found = std::move(g);
+    return OkStatus();
+  }));
+  if (!found) return NotFoundError("Grade not found");
+  return std::move(*found);
+}
+
+Result<std::vector<SubmissionId>> SqliteStore::ListUnfinished(TimePoint updated_before,
+                                                              SubmissionId after, int limit) {
+  std::vector<SubmissionId> out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
+        "SELECT id FROM submissions WHERE status IN ('queued', 'grading') AND updated_at < ? "
+        "AND id > ? ORDER BY id LIMIT ?"));
+    stmt.Bind(1, ToUnixMillis(updated_before)).Bind(2, after.value()).Bind(3, limit);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.emplace_back(stmt.Int(0));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<StatusCounts> SqliteStore::CountSubmissionsByStatus() {
+  StatusCounts out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare("SELECT status, COUNT(*) FROM submissions GROUP BY status"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      const auto status = ParseSubmissionStatus(stmt.Text(0));
+      const std::int64_t n = stmt.Int(1);
+      if (!status) continue;
+      switch (*status) {
+        case SubmissionStatus::kQueued: out.queued = n; break;
+        case SubmissionStatus::kGrading: out.grading = n; break;
+        case SubmissionStatus::kDone: out.done = n; break;
+        case SubmissionStatus::kNeedsReview: out.needs_review = n; break;
+        case SubmissionStatus::kError: out.error = n; break;
+      }
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace ag

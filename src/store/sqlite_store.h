@@ -1,0 +1,49 @@
+#pragma once
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace ag {
+
+struct SqliteStoreOptions {
+  // When the embedded job queue lives in the same database, CreateSubmission inserts the
+  // grading job in the submission's own transaction (and reports job_enqueued).
+  bool enqueue_jobs = true;
+  std::string queue_name = "grading";
+};
+
+// The embedded Store. The database must be migrated (SqliteDb::Migrate) before use.
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteDb& db, SqliteStoreOptions options) : db_(db), options_(std::move(options)) {}
+
+  Status Ping() override;
+  Result<Assignment> CreateAssignment(const NewAssignment& a, TimePoint now) override;
+  Result<Assignment> GetAssignment(AssignmentId id) override;
+  Result<std::vector<Assignment>> ListAssignments(int limit, int offset) override;
+  Result<Material> AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
+                               TimePoint now) override;
+  Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) override;
+  Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) override;
+  Result<Submission> GetSubmission(SubmissionId id) override;
+  Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
+                                                  int offset) override;
+  Status MarkGrading(SubmissionId id, TimePoint now) override;
+  Status MarkRetrying(SubmissionId id, std::string_view reason, TimePoint now) override;
+  Status MarkFailed(SubmissionId id, std::string_view reason, TimePoint now) override;
+  Result<int> Requeue(const std::vector<SubmissionId>& ids, TimePoint now) override;
+  Result<SaveGradeOutcome> SaveGrade(const SaveGradeRequest& request) override;
+  Result<Grade> GetGrade(SubmissionId submission) override;
+  Result<std::vector<SubmissionId>> ListUnfinished(TimePoint updated_before, SubmissionId after,
+                                                   int limit) override;
+  Result<StatusCounts> CountSubmissionsByStatus() override;
+
+ private:
+  Status UpdateUnlessFinal(SubmissionId id, SubmissionStatus to, std::string_view reason,
+                           TimePoint now, bool count_attempt);
+
+  SqliteDb& db_;
+  SqliteStoreOptions options_;
+};
+
+}  // namespace ag

@@ -1,0 +1,206 @@
+// The Store port: assignments, course material, submissions and grades in SQL.
+//
+// Contract, for every adapter (SQLite embedded, MySQL/MariaDB scaled out):
+// - Every method is thread-safe and returns an error value, never throws.
+// - A "Get" answers NotFound when the row does not exist; Unavailable when the database cannot
+//   be reached or is busy past its timeout (the caller may retry); Internal for anything else.
+// - Writes that belong together (a material and its chunks; a grade, its audit event and the
+//   submission's status) commit in one transaction: all of them or none.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/grade.h"
+#include "core/ids.h"
+#include "core/json.h"
+#include "core/rubric.h"
+#include "core/status.h"
+#include "core/submission_status.h"
+
+namespace ag {
+
+struct NewAssignment {
+  std::string title;
+  std::string question;          // may be empty
+  std::string reference_answer;  // may be empty
+  Json rubric_json;              // as the instructor sent it, already validated
+};
+
+struct Assignment {
+  AssignmentId id;
+  std::string title;
+  std::string question;
+  std::string reference_answer;
+  Json rubric_json;
+  Rubric rubric;
+  int rubric_version = 1;
+  TimePoint created_at;
+};
+
+struct NewChunk {
+  int position = 0;  // order within the material, from 0
+  std::string heading;
+  std::string text;
+};
+
+struct NewMaterial {
+  AssignmentId assignment_id;
+  std::string filename;
+  std::string blob_key;
+  std::string sha256;
+  std::string media_type;
+  std::int64_t size_bytes = 0;
+};
+
+struct Material {
+  MaterialId id;
+  AssignmentId assignment_id;
+  std::string filename;
+  std::string blob_key;
+  std::string sha256;
+  std::string status;  // "indexed"
+  int chunk_count = 0;
+  TimePoint created_at;
+};
+
+struct Chunk {
+  ChunkId id;
+  MaterialId material_id;
+  AssignmentId assignment_id;
+  int position = 0;
+  std::string heading;
+  std::string text;
+  std::string filename;  // of its material
+};
+
+struct NewSubmission {
+  AssignmentId assignment_id;
+  std::string student_id;  // may be empty: the original API had no students
+  std::string filename;
+  std::string blob_key;
+  std::string sha256;
+  std::string text;  // extracted
+};
+
+struct Submission {
+  SubmissionId id;
+  AssignmentId assignment_id;
+  std::string student_id;
+  std::string filename;
+  std::string blob_key;
+  std::string sha256;
+  std::string text;
+  SubmissionStatus status = SubmissionStatus::kQueued;
+  std::string error;  // the last failure's reason; kept while a retry is pending
+  int attempts = 0;
+  TimePoint created_at;
+  TimePoint updated_at;
+  // From the current grade, when there is one.
+  std::optional<double> score;
+  std::optional<std::string> feedback;
+};
+
+struct CreatedSubmission {
+  Submission submission;
+  // True when the store enqueued the grading job in the same transaction (the embedded queue
+  // shares the database); otherwise the caller enqueues it, and the sweeper covers a crash
+  // between the two writes.
+  bool job_enqueued = false;
+};
+
+// What produced a grade, kept so that it can be audited or reproduced.
+struct GradeProvenance {
+  std::string grader;  // "local-overlap", "llm"
+  std::string model;
+  std::string prompt_hash;
+  std::vector<ChunkId> retrieved_chunk_ids;
+  Json parameters = Json::object();
+  int input_tokens = 0;
+  int output_tokens = 0;
+  double latency_ms = 0;
+  double confidence = 1.0;  // 0..1
+};
+
+struct Grade {
+  GradeId id;
+  SubmissionId submission_id;
+  int rubric_version = 1;
+  GradeResult result;
+  GradeProvenance provenance;
+  TimePoint created_at;
+};
+
+struct SaveGradeRequest {
+  SubmissionId submission_id;
+  int rubric_version = 1;
+  GradeResult result;
+  GradeProvenance provenance;
+  SubmissionStatus final_status = SubmissionStatus::kDone;  // or kNeedsReview
+  TimePoint now;
+};
+
+enum class SaveGradeOutcome {
+  kWritten,        // the grade is now the current one
+  kAlreadyGraded,  // a grade for this rubric version existed: nothing changed
+};
+
+struct StatusCounts {
+  std::int64_t queued = 0, grading = 0, done = 0, needs_review = 0, error = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // OK when a trivial query succeeds.
+  virtual Status Ping() = 0;
+
+  virtual Result<Assignment> CreateAssignment(const NewAssignment& a, TimePoint now) = 0;
+  // NotFound when absent.
+  virtual Result<Assignment> GetAssignment(AssignmentId id) = 0;
+  // Newest first.
+  virtual Result<std::vector<Assignment>> ListAssignments(int limit, int offset) = 0;
+
+  // Inserts the material and all its chunks in one transaction. NotFound when the assignment
+  // does not exist.
+  virtual Result<Material> AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
+                                       TimePoint now) = 0;
+  // Every chunk of the assignment's materials, by material then position.
+  virtual Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) = 0;
+
+  // Inserts the submission as queued. NotFound when the assignment does not exist.
+  virtual Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) = 0;
+  // With score and feedback of the current grade. NotFound when absent.
+  virtual Result<Submission> GetSubmission(SubmissionId id) = 0;
+  // Newest first, with score and feedback.
+  virtual Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
+                                                          int offset) = 0;
+
+  // queued|grading|error -> grading and counts an attempt. FailedPrecondition when the
+  // submission is final (done or needs_review); NotFound when absent.
+  virtual Status MarkGrading(SubmissionId id, TimePoint now) = 0;
+  // Back to queued with the reason of the failed attempt, unless final.
+  virtual Status MarkRetrying(SubmissionId id, std::string_view reason, TimePoint now) = 0;
+  // -> error with the reason, unless final (a finished submission never flips to error).
+  virtual Status MarkFailed(SubmissionId id, std::string_view reason, TimePoint now) = 0;
+  // error -> queued for the ids given (operator retry); returns how many changed.
+  virtual Result<int> Requeue(const std::vector<SubmissionId>& ids, TimePoint now) = 0;
+
+  // Idempotent: writes the grade as the submission's current grade, an audit event, and the
+  // submission's final status, in one transaction. A grade for the same or a newer rubric
+  // version that already exists is kept (kAlreadyGraded). NotFound when the submission is absent.
+  virtual Result<SaveGradeOutcome> SaveGrade(const SaveGradeRequest& request) = 0;
+  // The current grade. NotFound when the submission has none.
+  virtual Result<Grade> GetGrade(SubmissionId submission) = 0;
+
+  // Submissions still queued or grading whose last change is older than `updated_before`, with
+  // ids above `after`, by id: candidates for the sweeper, read page by page.
+  virtual Result<std::vector<SubmissionId>> ListUnfinished(TimePoint updated_before,
+                                                           SubmissionId after, int limit) = 0;
+  virtual Result<StatusCounts> CountSubmissionsByStatus() = 0;
+};
+
+}  // namespace ag

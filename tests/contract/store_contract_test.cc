@@ -1,0 +1,298 @@
+// The Store contract, run against every adapter (today: SQLite on a real file).
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include "core/clock.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace ag {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One adapter under test, with whatever keeps it alive.
+struct StoreUnderTest {
+  virtual ~StoreUnderTest() = default;
+  virtual Store& store() = 0;
+  // Closes and opens the same database again (a restart).
+  virtual void Reopen() = 0;
+};
+
+struct SqliteStoreUnderTest : StoreUnderTest {
+  SqliteStoreUnderTest() { Reopen(); }
+  Store& store() override { return *store_; }
+  void Reopen() override {
+    store_.reset();
+    db_.reset();
+    db_ = std::move(SqliteDb::Open({dir_.File("test.db")}).value());
+    EXPECT_TRUE(db_->Migrate(SqliteMigrations()).ok());
+    store_ = std::make_unique<SqliteStore>(*db_, SqliteStoreOptions{});
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+using Factory = std::function<std::unique_ptr<StoreUnderTest>()>;
+
+class StoreContract : public ::testing::TestWithParam<Factory> {
+ protected:
+  void SetUp() override { impl_ = GetParam()(); }
+  Store& store() { return impl_->store(); }
+
+  Assignment MakeAssignment(const std::string& title = "Essay") {
+    NewAssignment a;
+    a.title = title;
+    a.question = "Why?";
+    a.reference_answer = "Because.";
+    a.rubric_json = Json::parse(R"({"intro": {"description": "Thesis", "max_points": 10},
+                                     "body": {"description": "Evidence", "max_points": 30}})");
+    auto created = store().CreateAssignment(a, clock_.Now());
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return *created;
+  }
+
+  Submission MakeSubmission(AssignmentId a, const std::string& text = "my answer") {
+    auto created = store().CreateSubmission({a, "s1", "a.txt", "key", "sha", text}, clock_.Now());
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created->submission;
+  }
+
+  SaveGradeRequest GradeFor(SubmissionId id, double intro, int rubric_version = 1) {
+    SaveGradeRequest r;
+    r.submission_id = id;
+    r.rubric_version = rubric_version;
+    r.result.breakdown = {{"intro", intro, 10, "c1"}, {"body", 20, 30, "c2"}};
+    r.result.score = intro + 20;
+    r.result.max_score = 40;
+    r.result.feedback = "feedback";
+    r.result.citations = {{ChunkId(1), "quote", "why", true}};
+    r.provenance.grader = "test";
+    r.provenance.retrieved_chunk_ids = {ChunkId(1), ChunkId(2)};
+    r.now = clock_.Now();
+    return r;
+  }
+
+  ManualClock clock_;
+  std::unique_ptr<StoreUnderTest> impl_;
+};
+
+TEST_P(StoreContract, CreatesAndReadsAssignments) {
+  Assignment a = MakeAssignment();
+  EXPECT_TRUE(a.id.valid());
+  auto got = store().GetAssignment(a.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->title, "Essay");
+  EXPECT_EQ(got->question, "Why?");
+  EXPECT_EQ(got->rubric.criteria().size(), 2u);
+  EXPECT_EQ(got->rubric_json.begin().key(), "intro");  // order kept
+  EXPECT_EQ(got->created_at, clock_.Now());
+  EXPECT_EQ(store().GetAssignment(AssignmentId(999)).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContract, ListsAssignmentsNewestFirst) {
+  Assignment first = MakeAssignment("first");
+  clock_.Advance(1s);
+  Assignment second = MakeAssignment("second");
+  auto list = store().ListAssignments(10, 0);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, second.id);
+  EXPECT_EQ((*list)[1].id, first.id);
+  EXPECT_EQ(store().ListAssignments(1, 1)->at(0).id, first.id);
+}
+
+TEST_P(StoreContract, AddsMaterialWithItsChunks) {
+  Assignment a = MakeAssignment();
+  auto m = store().AddMaterial({a.id, "notes.md", "k", "s", "text/markdown", 10},
+                               {{0, "H1", "first"}, {1, "H1", "second"}}, clock_.Now());
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->chunk_count, 2);
+  auto chunks = store().ListChunks(a.id);
+  ASSERT_TRUE(chunks.ok());
+  ASSERT_EQ(chunks->size(), 2u);
+  EXPECT_EQ((*chunks)[0].text, "first");
+  EXPECT_EQ((*chunks)[1].heading, "H1");
+  EXPECT_EQ((*chunks)[1].filename, "notes.md");
+  EXPECT_TRUE(store().ListChunks(AssignmentId(999))->empty());
+  EXPECT_EQ(store().AddMaterial({AssignmentId(999), "x", "k", "s", "", 1}, {}, clock_.Now())
+                .status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(StoreContract, CreatesSubmissionsQueued) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  auto got = store().GetSubmission(s.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, SubmissionStatus::kQueued);
+  EXPECT_EQ(got->text, "my answer");
+  EXPECT_EQ(got->student_id, "s1");
+  EXPECT_FALSE(got->score.has_value());
+  EXPECT_EQ(store().CreateSubmission({AssignmentId(999), "", "a", "k", "s", "t"}, clock_.Now())
+                .status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store().GetSubmission(SubmissionId(999)).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContract, SaveGradeIsIdempotent) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  ASSERT_TRUE(store().MarkGrading(s.id, clock_.Now()).ok());
+  auto first = store().SaveGrade(GradeFor(s.id, 5));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, SaveGradeOutcome::kWritten);
+  // A redelivered job with another result changes nothing.
+  auto second = store().SaveGrade(GradeFor(s.id, 9));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, SaveGradeOutcome::kAlreadyGraded);
+  auto grade = store().GetGrade(s.id);
+  ASSERT_TRUE(grade.ok());
+  EXPECT_DOUBLE_EQ(grade->result.score, 25);
+  EXPECT_EQ(grade->result.breakdown[0].comment, "c1");
+  EXPECT_EQ(grade->result.citations[0].chunk_id, ChunkId(1));
+  EXPECT_EQ(grade->provenance.retrieved_chunk_ids.size(), 2u);
+  auto sub = store().GetSubmission(s.id);
+  EXPECT_EQ(sub->status, SubmissionStatus::kDone);
+  EXPECT_DOUBLE_EQ(*sub->score, 25);
+  EXPECT_EQ(*sub->feedback, "feedback");
+}
+
+TEST_P(StoreContract, ANewerRubricVersionReplacesTheGrade) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  ASSERT_TRUE(store().SaveGrade(GradeFor(s.id, 5, 1)).ok());
+  EXPECT_EQ(*store().SaveGrade(GradeFor(s.id, 8, 2)), SaveGradeOutcome::kWritten);
+  EXPECT_EQ(*store().SaveGrade(GradeFor(s.id, 1, 1)), SaveGradeOutcome::kAlreadyGraded);
+  EXPECT_DOUBLE_EQ(store().GetGrade(s.id)->result.score, 28);
+  EXPECT_EQ(store().GetGrade(s.id)->rubric_version, 2);
+}
+
+TEST_P(StoreContract, AFinishedSubmissionNeverFlipsToError) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  ASSERT_TRUE(store().SaveGrade(GradeFor(s.id, 5)).ok());
+  EXPECT_EQ(store().MarkFailed(s.id, "late failure", clock_.Now()).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store().MarkGrading(s.id, clock_.Now()).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store().MarkRetrying(s.id, "x", clock_.Now()).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store().GetSubmission(s.id)->status, SubmissionStatus::kDone);
+  EXPECT_EQ(store().MarkGrading(SubmissionId(999), clock_.Now()).code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContract, StatusMovesAndKeepsTheReason) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  ASSERT_TRUE(store().MarkGrading(s.id, clock_.Now()).ok());
+  EXPECT_EQ(store().GetSubmission(s.id)->status, SubmissionStatus::kGrading);
+  EXPECT_EQ(store().GetSubmission(s.id)->attempts, 1);
+  ASSERT_TRUE(store().MarkRetrying(s.id, "endpoint down", clock_.Now()).ok());
+  EXPECT_EQ(store().GetSubmission(s.id)->status, SubmissionStatus::kQueued);
+  EXPECT_EQ(store().GetSubmission(s.id)->error, "endpoint down");
+  ASSERT_TRUE(store().MarkFailed(s.id, "gave up", clock_.Now()).ok());
+  EXPECT_EQ(store().GetSubmission(s.id)->status, SubmissionStatus::kError);
+  EXPECT_EQ(store().GetSubmission(s.id)->error, "gave up");
+  EXPECT_EQ(*store().Requeue({s.id}, clock_.Now()), 1);
+  EXPECT_EQ(store().GetSubmission(s.id)->status, SubmissionStatus::kQueued);
+  EXPECT_EQ(store().GetSubmission(s.id)->error, "");
+}
+
+TEST_P(StoreContract, ListsSubmissionsNewestFirstWithScores) {
+  Assignment a = MakeAssignment();
+  Submission s1 = MakeSubmission(a.id);
+  clock_.Advance(1s);
+  Submission s2 = MakeSubmission(a.id);
+  ASSERT_TRUE(store().SaveGrade(GradeFor(s1.id, 4)).ok());
+  auto list = store().ListSubmissions(a.id, 10, 0);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, s2.id);
+  EXPECT_FALSE((*list)[0].score.has_value());
+  EXPECT_DOUBLE_EQ(*(*list)[1].score, 24);
+  EXPECT_TRUE(store().ListSubmissions(AssignmentId(999), 10, 0)->empty());
+}
+
+TEST_P(StoreContract, ListsUnfinishedPageByPage) {
+  Assignment a = MakeAssignment();
+  std::vector<SubmissionId> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(MakeSubmission(a.id).id);
+  ASSERT_TRUE(store().SaveGrade(GradeFor(ids[1], 1)).ok());
+  // Nothing is stale yet.
+  EXPECT_TRUE(store().ListUnfinished(clock_.Now(), SubmissionId(), 10)->empty());
+  clock_.Advance(10s);
+  auto page1 = store().ListUnfinished(clock_.Now(), SubmissionId(), 2);
+  ASSERT_EQ(page1->size(), 2u);
+  EXPECT_EQ((*page1)[0], ids[0]);
+  EXPECT_EQ((*page1)[1], ids[2]);
+  auto page2 = store().ListUnfinished(clock_.Now(), page1->back(), 2);
+  ASSERT_EQ(page2->size(), 2u);
+  EXPECT_EQ((*page2)[1], ids[4]);
+  auto counts = store().CountSubmissionsByStatus();
+  EXPECT_EQ(counts->queued, 4);
+  EXPECT_EQ(counts->done, 1);
+}
+
+TEST_P(StoreContract, DataSurvivesAReopen) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  ASSERT_TRUE(store().SaveGrade(GradeFor(s.id, 3)).ok());
+  impl_->Reopen();
+  EXPECT_EQ(store().GetAssignment(a.id)->title, "Essay");
+  EXPECT_EQ(store().GetSubmission(s.id)->status, SubmissionStatus::kDone);
+  EXPECT_DOUBLE_EQ(store().GetGrade(s.id)->result.score, 23);
+}
+
+TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(store().Ping().ok()); }
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(Factory([] {
+                           return std::unique_ptr<StoreUnderTest>(new SqliteStoreUnderTest());
+                         })));
+
+TEST(SqliteDbTest, RefusesADatabaseNewerThanTheBinary) {
+  testing::TempDir dir;
+  auto db = std::move(SqliteDb::Open({dir.File("t.db")}).value());
+  ASSERT_TRUE(db->Migrate(SqliteMigrations()).ok());
+  ASSERT_TRUE(db->Write([](SqliteConn& c) {
+                  return c.Exec("INSERT INTO schema_migrations VALUES (9999, 'future', 0)");
+                }).ok());
+  auto again = db->Migrate(SqliteMigrations());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(SqliteDbTest, MigrationsAreAppliedOnce) {
+  testing::TempDir dir;
+  auto db = std::move(SqliteDb::Open({dir.File("t.db")}).value());
+  auto v1 = db->Migrate(SqliteMigrations());
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  auto v2 = db->Migrate(SqliteMigrations());
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(*v1, *v2);
+  EXPECT_EQ(*v1, SqliteMigrations().back().version);
+}
+
+TEST(SqliteDbTest, AFailedWriteRollsBack) {
+  testing::TempDir dir;
+  auto db = std::move(SqliteDb::Open({dir.File("t.db")}).value());
+  ASSERT_TRUE(db->Migrate(SqliteMigrations()).ok());
+  Status s = db->Write([](SqliteConn& c) -> Status {
+    RETURN_IF_ERROR(c.Exec("INSERT INTO courses(code, title, created_at) VALUES ('c', 't', 0)"));
+    return AbortedError("changed my mind");
+  });
+  EXPECT_EQ(s.code(), StatusCode::kAborted);
+  int rows = -1;
+  ASSERT_TRUE(db->Read([&](SqliteConn& c) -> Status {
+                  ASSIGN_OR_RETURN(auto st, c.Prepare("SELECT COUNT(*) FROM courses"));
+                  ASSIGN_OR_RETURN(bool row, st.Step());
+                  if (row) rows = static_cast<int>(st.Int(0));
+                  return OkStatus();
+                }).ok());
+  EXPECT_EQ(rows, 0);
+}
+
+}  // namespace
+}  // namespace ag

@@ -1,0 +1,274 @@
+// The real binary on a free port with a temporary data directory, driven over HTTP the way the
+// original service's clients drive it.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "core/json.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace ag::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* kRubric = R"({
+  "introduction": {"description": "Clear introduction with thesis statement", "max_points": 20},
+  "analysis": {"description": "Deep analysis with supporting evidence", "max_points": 40},
+  "conclusion": {"description": "Strong conclusion that synthesizes main points", "max_points": 20},
+  "citations": {"description": "Proper citations and bibliography", "max_points": 20}})";
+
+const char* kReference =
+    "Climate Change: Key Points\n\n"
+    "Climate change refers to long-term shifts in global temperatures and weather patterns.\n"
+    "The primary cause is human activities, particularly burning fossil fuels.\n\n"
+    "# Impacts\nRising global temperatures. Melting ice caps and glaciers. Rising sea levels.\n\n"
+    "# Mitigation\nRenewable energy adoption. Energy efficiency improvements. Reforestation.\n\n"
+    "# Citations\nCitations give credit to original authors and let readers verify information.\n";
+
+const char* kEssay =
+    "Introduction: climate change is one of the most pressing challenges; my thesis is that "
+    "burning fossil fuels drives it.\nAnalysis: human activities release greenhouse gases, "
+    "leading to rising sea levels and melting glaciers, as the evidence shows.\nConclusion: "
+    "renewable energy adoption and energy efficiency synthesize the main points.\n"
+    "References: Smith, J. (2023). Climate Science Today.";
+
+Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
+                   std::chrono::seconds limit = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  Json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = http.Get("/submissions/" + std::to_string(id)).json();
+    if (last.value("status", "") == want || last.value("status", "") == "error") return last;
+    std::this_thread::sleep_for(20ms);
+  }
+  return last;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(std::vector<std::pair<std::string, std::string>> env = {}) {
+    env.emplace_back("ACCESS_LOG", "false");
+    server_ = std::make_unique<ServerProcess>(dir_.File("data"), env);
+    ASSERT_TRUE(server_->Start()) << server_->log();
+    http_ = std::make_unique<HttpClient>(server_->port());
+  }
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      server_->Signal(SIGTERM);
+      EXPECT_EQ(server_->Wait(), 0) << server_->log();
+    }
+    if (HasFailure() && server_) std::fprintf(stderr, "server log:\n%s\n", server_->log().c_str());
+  }
+  std::int64_t CreateAssignment(const std::string& prefix = "") {
+    auto r = http_->PostJson(prefix + "/assignments/",
+                             Json{{"title", "Essay on Climate Change"}, {"rubric", Json::parse(kRubric)}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["id"].get<std::int64_t>();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<HttpClient> http_;
+};
+
+TEST_F(ServerTest, TheOriginalClientFlow) {
+  StartServer();
+  for (const std::string prefix : {"", "/api"}) {
+    SCOPED_TRACE("prefix '" + prefix + "'");
+    EXPECT_EQ(http_->Get(prefix + "/health").json()["status"], "healthy");
+    const std::int64_t a = CreateAssignment(prefix);
+    auto ref = http_->PostFile(prefix + "/assignments/" + std::to_string(a) + "/references",
+                               "reference.txt", kReference);
+    ASSERT_EQ(ref.status, 200) << ref.body;
+    EXPECT_GT(ref.json()["chunks_created"].get<int>(), 0);
+    auto sub = http_->PostFile(prefix + "/submissions/?assignment_id=" + std::to_string(a),
+                               "submission.txt", kEssay);
+    ASSERT_EQ(sub.status, 200) << sub.body;
+    const std::int64_t id = sub.json()["id"].get<std::int64_t>();
+    EXPECT_EQ(sub.json()["status"], "queued");
+
+    Json done = WaitForStatus(*http_, id, "done");
+    ASSERT_EQ(done["status"], "done") << done.dump();
+    auto grade_r = http_->Get(prefix + "/submissions/" + std::to_string(id) + "/grade");
+    ASSERT_EQ(grade_r.status, 200);
+    Json grade = grade_r.json();
+    double total = 0;
+    const Json rubric = Json::parse(kRubric);
+    for (const auto& [key, c] : rubric.items()) {
+      ASSERT_TRUE(grade["breakdown"].contains(key)) << key;
+      const double points = grade["breakdown"][key]["points"].get<double>();
+      EXPECT_GE(points, 0);
+      EXPECT_LE(points, c["max_points"].get<double>());
+      EXPECT_FALSE(grade["breakdown"][key]["comment"].get<std::string>().empty());
+      total += points;
+    }
+    EXPECT_NEAR(grade["score"].get<double>(), total, 0.011);
+    EXPECT_EQ(done["score"], grade["score"]);
+    EXPECT_EQ(done["feedback"], grade["feedback"]);
+    // Citations resolve to chunks of this assignment's material.
+    ASSERT_FALSE(grade["citations"].empty());
+    for (const auto& c : grade["citations"]) {
+      const std::int64_t chunk = c["reference_id"].get<std::int64_t>();
+      bool retrieved = false;
+      for (const auto& r : grade["provenance"]["retrieved_chunk_ids"]) retrieved |= r == chunk;
+      EXPECT_TRUE(retrieved) << chunk;
+      EXPECT_TRUE(c["verified"].get<bool>());
+      EXPECT_NE(std::string(kReference).find(c["text"].get<std::string>()), std::string::npos);
+    }
+    auto list = http_->Get(prefix + "/submissions/assignment/" + std::to_string(a)).json();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["status"], "done");
+  }
+  EXPECT_EQ(http_->Get("/assignments/").json().size(), 2u);
+}
+
+TEST_F(ServerTest, EveryErrorPathAnswersClearly) {
+  StartServer({{"MAX_UPLOAD_MB", "1"}});
+  const std::int64_t a = CreateAssignment();
+  const std::string sub = "/submissions/?assignment_id=" + std::to_string(a);
+  struct Case {
+    std::string what;
+    HttpResult result;
+    int status;
+    std::string detail_contains;
+  };
+  std::vector<Case> cases = {
+      {"unknown route", http_->Get("/nope"), 404, "Not Found"},
+      {"unknown assignment", http_->Get("/assignments/424242"), 404, "Assignment not found"},
+      {"unknown submission", http_->Get("/submissions/424242"), 404, "Submission not found"},
+      {"no grade yet", http_->Get("/submissions/424242/grade"), 404, "Grade not found"},
+      {"reference for unknown assignment",
+       http_->PostFile("/assignments/424242/references", "r.txt", "text"), 404, "Assignment"},
+      {"submission for unknown assignment",
+       http_->PostFile("/submissions/?assignment_id=424242", "a.txt", "text"), 404, "Assignment"},
+      {"id not an integer", http_->Get("/submissions/abc"), 422, "submission_id"},
+      {"missing assignment_id", http_->PostFile("/submissions/", "a.txt", "text"), 422,
+       "assignment_id"},
+      {"missing title", http_->PostJson("/assignments/", Json{{"rubric", Json::parse(kRubric)}}), 422,
+       "title"},
+      {"bad max_points",
+       http_->PostJson("/assignments/", Json::parse(R"({"title": "t", "rubric": {"k": {"description": "d", "max_points": -1}}})")),
+       422, "max_points"},
+      {"body not JSON", http_->Request("POST", "/assignments/", {{"Content-Type", "application/json"}}, "{"),
+       422, "JSON"},
+      {"no file field",
+       http_->Request("POST", sub, {{"Content-Type", "multipart/form-data; boundary=x"}},
+                      "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n"),
+       422, "file"},
+      {"not multipart", http_->Request("POST", sub, {{"Content-Type", "text/plain"}}, "hello"), 422,
+       "multipart"},
+      {"unsupported type", http_->PostFile(sub, "essay.pdf", "%PDF-1.7"), 400, ".pdf"},
+      {"not UTF-8", http_->PostFile(sub, "essay.txt", "\xff\xfe\x00\x01"), 400, "UTF-8"},
+      {"empty file", http_->PostFile(sub, "essay.txt", ""), 400, "empty"},
+      {"too large", http_->PostFile(sub, "big.txt", std::string(2 << 20, 'a')), 413, "too large"},
+      {"wrong method", http_->Request("DELETE", "/assignments/1", {}, ""), 405, "Method"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(c.result.status, c.status) << c.result.body << c.result.error;
+    Json body = c.result.json();
+    ASSERT_TRUE(body.contains("detail")) << c.result.body;
+    EXPECT_NE(body["detail"].dump().find(c.detail_contains), std::string::npos) << c.result.body;
+  }
+  // A malformed request line gets a 400, and the server keeps serving.
+  EXPECT_EQ(http_->Raw("NONSENSE\r\n\r\n").status, 400);
+  EXPECT_EQ(http_->Get("/health/live").status, 200);
+}
+
+TEST_F(ServerTest, AnswersExpectContinueUploads) {
+  StartServer();
+  const std::int64_t a = CreateAssignment();
+  const std::string boundary = "bnd";
+  const std::string body = "--bnd\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+                           "An answer\r\n--bnd--\r\n";
+  auto r = http_->Request("POST", "/submissions/?assignment_id=" + std::to_string(a),
+                          {{"Content-Type", "multipart/form-data; boundary=bnd"}, {"Expect", "100-continue"}},
+                          body);
+  EXPECT_EQ(r.status, 200) << r.body << r.error;
+}
+
+TEST_F(ServerTest, MetricsPassPromtool) {
+  StartServer();
+  const std::int64_t a = CreateAssignment();
+  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kEssay);
+  WaitForStatus(*http_, sub.json()["id"].get<std::int64_t>(), "done");
+  auto m = http_->Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  for (const char* name :
+       {"grading_requests_total 1", "grading_duration_seconds_count 1", "grading_queue_depth",
+        "grading_jobs{state=\"leased\"}", "http_requests_total{handler=\"/submissions\",method=\"POST\",status=\"2xx\"} 1",
+        "http_request_duration_seconds_bucket{handler=\"/assignments\"", "process_resident_memory_bytes",
+        "submissions{status=\"done\"} 1"}) {
+    EXPECT_NE(m.body.find(name), std::string::npos) << name;
+  }
+  WriteFile(dir_.File("metrics.txt"), m.body);
+  const std::string cmd = "promtool check metrics < " + dir_.File("metrics.txt") + " > " +
+                          dir_.File("promtool.txt") + " 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << ReadFile(dir_.File("promtool.txt"));
+}
+
+TEST_F(ServerTest, ReadinessReportsEachDependency) {
+  StartServer();
+  auto ready = http_->Get("/health/ready");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.json()["checks"]["database"], true);
+  std::filesystem::remove_all(dir_.File("data") + "/blobs");
+  auto not_ready = http_->Get("/health/ready");
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_EQ(not_ready.json()["detail"]["storage"], false);
+  EXPECT_EQ(http_->Get("/health/live").status, 200);
+}
+
+TEST_F(ServerTest, OpenApiAndStatusPage) {
+  StartServer();
+  Json doc = http_->Get("/openapi.json").json();
+  for (const char* path : {"/assignments", "/assignments/{assignment_id}",
+                           "/assignments/{assignment_id}/references", "/submissions",
+                           "/submissions/{submission_id}", "/submissions/assignment/{assignment_id}",
+                           "/submissions/{submission_id}/grade", "/health", "/health/live",
+                           "/health/ready", "/metrics", "/openapi.json"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+  auto page = http_->Get("/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.header("content-type").find("text/html"), std::string::npos);
+  EXPECT_FALSE(page.header("x-request-id").empty());
+}
+
+TEST_F(ServerTest, DataSurvivesARestart) {
+  StartServer();
+  const std::int64_t a = CreateAssignment();
+  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kEssay);
+  const std::int64_t id = sub.json()["id"].get<std::int64_t>();
+  ASSERT_EQ(WaitForStatus(*http_, id, "done")["status"], "done");
+  const std::string grade_before = http_->Get("/submissions/" + std::to_string(id) + "/grade").body;
+  server_->Signal(SIGTERM);
+  ASSERT_EQ(server_->Wait(), 0);
+  StartServer();
+  EXPECT_EQ(http_->Get("/assignments/" + std::to_string(a)).json()["title"], "Essay on Climate Change");
+  EXPECT_EQ(http_->Get("/submissions/" + std::to_string(id)).json()["status"], "done");
+  EXPECT_EQ(http_->Get("/submissions/" + std::to_string(id) + "/grade").body, grade_before);
+}
+
+TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  StartServer();
+  std::string pipeline;
+  for (int i = 0; i < 3; ++i) pipeline += "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+  pipeline += "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string all = http_->Exchange(pipeline);
+  std::size_t responses = 0;
+  for (std::size_t pos = 0; (pos = all.find("HTTP/1.1 200 OK", pos)) != std::string::npos; ++pos) {
+    ++responses;
+  }
+  EXPECT_EQ(responses, 4u) << all;
+}
+
+}  // namespace
+}  // namespace ag::testing

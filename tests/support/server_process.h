@@ -1,0 +1,52 @@
+// Runs the real `autograder` binary as a child process for integration tests: on a free port
+// (--port 0; the port is read from its "listening" log line), with its own data directory and
+// environment, logging to a file the test can read.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ag::testing {
+
+// The binary under test (the build's autograder, sanitized in the ASan build).
+std::string AutograderBinary();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `autograder args...` to completion with extra environment variables.
+CommandResult RunAutograder(const std::vector<std::string>& args,
+                            const std::vector<std::pair<std::string, std::string>>& env = {});
+
+class ServerProcess {
+ public:
+  ServerProcess(std::string data_dir, std::vector<std::pair<std::string, std::string>> env = {},
+                std::vector<std::string> extra_args = {});
+  ~ServerProcess();  // kills it (SIGKILL) if still running
+
+  // Starts and waits (up to 30 s) until it listens. False on failure; see log().
+  bool Start();
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  void Signal(int sig);
+  // Waits for exit; returns the exit status, or 128 + signal.
+  int Wait(std::chrono::seconds timeout = std::chrono::seconds(60));
+  bool running() const { return pid_ > 0; }
+  std::string log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::pair<std::string, std::string>> env_;
+  std::vector<std::string> extra_args_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace ag::testing

@@ -1,0 +1,41 @@
+#include "rag/extract.h"
+
+#include <gtest/gtest.h>
+
+namespace ag {
+namespace {
+
+TEST(ExtractTest, PlainTextAndMarkdown) {
+  auto t = ExtractText("answer.TXT", "line one\r\nline two\r");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->text, "line one\nline two\n");
+  EXPECT_EQ(t->format, TextFormat::kPlain);
+  auto m = ExtractText("notes.md", "\xEF\xBB\xBF# Title\nbody");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->text, "# Title\nbody");
+  EXPECT_EQ(m->format, TextFormat::kMarkdown);
+  auto c = ExtractText("solution.py", "def f():\n    return 1\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->format, TextFormat::kCode);
+  EXPECT_TRUE(ExtractText("README", "no extension is text").ok());
+}
+
+TEST(ExtractTest, RejectsWhatItCannotRead) {
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"paper.pdf", "%PDF-1.4"},
+           {"essay.docx", "PK\x03\x04"},
+           {"image.png", "\x89PNG"},
+           {"a.txt", "bad \xff\xfe utf8"},
+           {"a.txt", std::string("nul\0byte", 8)},
+           {"a.txt", "  \n\t "},
+           {"a.txt", ""}}) {
+    auto r = ExtractText(name, bytes);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(r.status().field().empty());  // a 400 about the file, not a 422 field
+  }
+  EXPECT_NE(ExtractText("x.pdf", "x").status().message().find(".pdf"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ag

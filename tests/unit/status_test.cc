@@ -1,0 +1,56 @@
+#include "core/status.h"
+
+#include <gtest/gtest.h>
+
+namespace ag {
+namespace {
+
+Result<int> Half(int v) {
+  if (v % 2) return InvalidArgumentError("odd", {"body", "v"});
+  return v / 2;
+}
+
+Result<int> Quarter(int v) {
+  ASSIGN_OR_RETURN(int half, Half(v));
+  ASSIGN_OR_RETURN(int quarter, Half(half));
+  return quarter;
+}
+
+Status CheckEven(int v) {
+  RETURN_IF_ERROR(Half(v));
+  return OkStatus();
+}
+
+TEST(StatusTest, OkHasNoMessage) {
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "OK");
+}
+
+TEST(StatusTest, ErrorsCarryCodeMessageAndField) {
+  Status s = InvalidArgumentError("bad", {"body", "title"});
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.ToString(), "INVALID_ARGUMENT: bad");
+  EXPECT_EQ(s.field(), (std::vector<std::string>{"body", "title"}));
+  Status c = s.WithContext("parsing");
+  EXPECT_EQ(c.message(), "parsing: bad");
+  EXPECT_EQ(c.field(), s.field());
+}
+
+TEST(StatusTest, MacrosPropagateTheFirstError) {
+  EXPECT_EQ(*Quarter(8), 2);
+  Result<int> r = Quarter(6);  // 6 -> 3 is odd
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "odd");
+  EXPECT_TRUE(CheckEven(4).ok());
+  EXPECT_EQ(CheckEven(5).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(StatusTest, ResultValueOr) {
+  EXPECT_EQ(Half(3).value_or(-1), -1);
+  EXPECT_EQ(Half(4).value_or(-1), 2);
+}
+
+}  // namespace
+}  // namespace ag

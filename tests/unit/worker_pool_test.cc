@@ -1,0 +1,149 @@
+// The worker pool against the real SQLite queue and store. Leases and backoffs follow the
+// manual clock; only the pool's idle polling uses real time, so the tests wait for conditions
+// with a deadline instead of sleeping for fixed times.
+#include "grading/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/grading_fixture.h"
+
+namespace ag {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::GradingFixture;
+using testing::ScriptedGrader;
+
+bool WaitUntil(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return done();
+}
+
+WorkerPoolOptions FastPool(int max_attempts = 3) {
+  WorkerPoolOptions o;
+  o.concurrency = 2;
+  o.idle_wait = 5ms;
+  o.heartbeat = 10ms;
+  o.max_attempts = max_attempts;
+  return o;
+}
+
+RetryPolicy NoBackoff(int max_attempts = 3) {
+  RetryPolicy p;
+  p.max_attempts = max_attempts;
+  p.base_delay = 0ms;
+  p.max_delay = 0ms;
+  return p;
+}
+
+TEST(WorkerPoolTest, GradesEveryQueuedSubmission) {
+  GradingFixture f(NoBackoff());
+  f.grader.Then(ScriptedGrader::FullMarks);
+  const AssignmentId a = f.MakeAssignment();
+  std::vector<SubmissionId> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(f.Submit(a));
+  WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool());
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return f.Count("submissions", "status = 'done'") == 20; }));
+  ASSERT_TRUE(WaitUntil([&] { return f.Count("jobs") == 0; }));
+  pool.Stop();
+  EXPECT_EQ(f.Count("grades"), 20);
+}
+
+TEST(WorkerPoolTest, RetriesTransientFailuresThenSucceeds) {
+  GradingFixture f(NoBackoff());
+  f.grader.Then([](const GradingRequest&) -> Result<GraderOutput> {
+    return UnavailableError("endpoint down");
+  });
+  f.grader.Then(ScriptedGrader::FullMarks);
+  const SubmissionId s = f.Submit(f.MakeAssignment());
+  WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool());
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kDone; }));
+  pool.Stop();
+  EXPECT_EQ(f.grader.calls(), 2);
+  EXPECT_EQ(f.store->GetSubmission(s)->error, "");
+  EXPECT_NE(f.registry.Render().find("grading_jobs_total{outcome=\"retry\"} 1"), std::string::npos);
+}
+
+TEST(WorkerPoolTest, GivesUpAfterTheLastAttemptAndStoresTheReason) {
+  GradingFixture f(NoBackoff(3));
+  f.grader.Then([](const GradingRequest&) -> Result<GraderOutput> {
+    return DeadlineExceededError("LLM timed out after 60 s");
+  });
+  const SubmissionId s = f.Submit(f.MakeAssignment());
+  WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool(3));
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
+  pool.Stop();
+  EXPECT_EQ(f.grader.calls(), 3);
+  EXPECT_EQ(f.store->GetSubmission(s)->error, "LLM timed out after 60 s");
+  EXPECT_EQ(f.Count("jobs", "state = 'dead'"), 1);
+}
+
+TEST(WorkerPoolTest, APermanentFailureIsNotRetried) {
+  GradingFixture f(NoBackoff(5));
+  f.grader.Then([](const GradingRequest&) -> Result<GraderOutput> {
+    return FailedPreconditionError("rubric has no criteria the grader understands");
+  });
+  const SubmissionId s = f.Submit(f.MakeAssignment());
+  WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool(5));
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
+  pool.Stop();
+  EXPECT_EQ(f.grader.calls(), 1);
+}
+
+TEST(WorkerPoolTest, StoppingReleasesTheJobsInHand) {
+  GradingFixture f(NoBackoff());
+  std::atomic<bool> entered{false};
+  // Blocks until cancelled, as a slow LLM call would.
+  class Blocking final : public Grader {
+   public:
+    explicit Blocking(std::atomic<bool>& entered) : entered_(entered) {}
+    Result<GraderOutput> Grade(const GradingRequest&, std::stop_token stop) override {
+      entered_ = true;
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      cv.wait(lock, stop, [] { return false; });
+      return CancelledError("stopped");
+    }
+    std::atomic<bool>& entered_;
+  } blocking(entered);
+  GradingPipeline pipeline(*f.store, *f.retriever, blocking, f.clock, f.log, *f.metrics);
+  const SubmissionId s = f.Submit(f.MakeAssignment());
+  WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, FastPool());
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return entered.load(); }));
+  EXPECT_EQ(pool.InFlight(), 1);
+  pool.Stop();
+  EXPECT_EQ(f.Count("jobs", "state = 'queued' AND attempts = 0"), 1);
+  EXPECT_EQ(f.store->GetSubmission(s)->status, SubmissionStatus::kQueued);
+}
+
+TEST(WorkerPoolTest, AJobWhoseWorkersKeepDyingEndsInError) {
+  GradingFixture f(NoBackoff(2));
+  f.grader.Then(ScriptedGrader::FullMarks);
+  const SubmissionId s = f.Submit(f.MakeAssignment());
+  // Two workers took the job and died without a word: their leases expired.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(f.queue->Lease("ghost", 30s, 0ms)->has_value());
+    f.clock.Advance(31s);
+  }
+  WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool(2));
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
+  pool.Stop();
+  EXPECT_EQ(f.grader.calls(), 0);
+  EXPECT_NE(f.store->GetSubmission(s)->error.find("interrupted 2 times"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ag
