@@ -22,9 +22,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using Strand = asio::strand<asio::io_context::executor_type>;
 
-// One client connection. Touched only on its strand.
+// One client connection. Touched only by its own io_context's thread.
 struct Conn {
   explicit Conn(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
@@ -75,24 +74,40 @@ HttpResponse Refusal(int status, const std::string& detail) {
 
 }  // namespace
 
+// One io_context per I/O thread: a connection lives on one context, so its stream, its timer and
+// its coroutine never run on two threads at once, and no strand is needed. (With a shared
+// context and a strand per connection, ASan reported a use-after-free of the strand held in
+// Boost 1.74's type-erased executor when a connection ended; this shape has no such copies.)
 struct HttpServer::Impl {
+  using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+
   Impl(ServerOptions o, Api& a, Logger& l)
       : options(std::move(o)), api(a), log(l),
-        blocking(static_cast<std::size_t>(std::max(1, options.blocking_threads))),
-        acceptor(io), shutdown_timer(io) {}
+        blocking(static_cast<std::size_t>(std::max(1, options.blocking_threads))) {
+    const int n = options.io_threads > 0
+                      ? options.io_threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) {
+      ios.push_back(std::make_unique<asio::io_context>(1));
+      guards.emplace_back(ios.back()->get_executor());
+    }
+    acceptor = std::make_unique<tcp::acceptor>(*ios[0]);
+    shutdown_timer = std::make_unique<asio::steady_timer>(*ios[0]);
+  }
 
   ServerOptions options;
   Api& api;
   Logger& log;
-  asio::io_context io;
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<WorkGuard> guards;
   asio::thread_pool blocking;
-  tcp::acceptor acceptor;
-  asio::steady_timer shutdown_timer;
+  std::unique_ptr<tcp::acceptor> acceptor;           // on ios[0]
+  std::unique_ptr<asio::steady_timer> shutdown_timer;  // on ios[0]
   std::atomic<bool> stopping{false};
 
   std::mutex conns_mu;
   std::uint64_t next_conn_id = 0;
-  std::map<std::uint64_t, std::pair<Strand, std::weak_ptr<Conn>>> conns;
+  std::map<std::uint64_t, std::pair<asio::io_context*, std::weak_ptr<Conn>>> conns;
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(std::shared_ptr<Conn> conn, std::uint64_t id);
@@ -103,11 +118,11 @@ struct HttpServer::Impl {
 };
 
 asio::awaitable<void> HttpServer::Impl::Accept() {
-  for (;;) {
-    Strand strand = asio::make_strand(io);
+  for (std::size_t next = 0;; ++next) {
+    asio::io_context& target = *ios[next % ios.size()];
     beast::error_code ec;
-    tcp::socket socket =
-        co_await acceptor.async_accept(strand, asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket = co_await acceptor->async_accept(
+        target.get_executor(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) co_return;
       log.Warn("accept failed", {{"error", ec.message()}});
@@ -119,16 +134,18 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     {
       std::lock_guard lock(conns_mu);
       id = next_conn_id++;
-      conns.emplace(id, std::make_pair(strand, std::weak_ptr<Conn>(conn)));
+      conns.emplace(id, std::make_pair(&target, std::weak_ptr<Conn>(conn)));
     }
-    asio::co_spawn(strand, Serve(std::move(conn), id), asio::detached);
+    asio::co_spawn(target, Serve(std::move(conn), id), asio::detached);
   }
 }
 
 void HttpServer::Impl::Forget(std::uint64_t id) {
   std::lock_guard lock(conns_mu);
   conns.erase(id);
-  if (stopping && conns.empty()) shutdown_timer.cancel();
+  if (stopping && conns.empty()) {
+    asio::post(*ios[0], [this] { shutdown_timer->cancel(); });
+  }
 }
 
 asio::awaitable<HttpResponse> HttpServer::Impl::Offload(HttpRequest& request) {
@@ -269,7 +286,7 @@ Status HttpServer::Listen() {
   const auto address = asio::ip::make_address(impl_->options.host, ec);
   if (ec) return InvalidArgumentError("API_HOST is not an IP address: " + impl_->options.host);
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
-  auto& acceptor = impl_->acceptor;
+  tcp::acceptor& acceptor = *impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
@@ -283,46 +300,47 @@ Status HttpServer::Listen() {
 
 int HttpServer::port() const {
   beast::error_code ec;
-  const auto endpoint = impl_->acceptor.local_endpoint(ec);
+  const auto endpoint = impl_->acceptor->local_endpoint(ec);
   return ec ? 0 : endpoint.port();
 }
 
 void HttpServer::Run() {
-  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
-  const int n = impl_->options.io_threads > 0
-                    ? impl_->options.io_threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  asio::co_spawn(*impl_->ios[0], impl_->Accept(), asio::detached);
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->io.run(); });
-  impl_->io.run();
+  for (std::size_t i = 1; i < impl_->ios.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->ios[i]->run(); });
+  }
+  impl_->ios[0]->run();
   for (auto& t : threads) t.join();
 }
 
 void HttpServer::Shutdown() {
   if (impl_->stopping.exchange(true)) return;
   Impl* impl = impl_.get();
-  asio::post(impl->io, [impl] {
+  asio::post(*impl->ios[0], [impl] {
     beast::error_code ec;
-    impl->acceptor.close(ec);
-    std::lock_guard lock(impl->conns_mu);
+    impl->acceptor->close(ec);
     // In-flight requests get a bounded time to finish; then everything stops.
-    impl->shutdown_timer.expires_after(impl->options.shutdown_grace);
-    impl->shutdown_timer.async_wait([impl](beast::error_code wait_ec) {
+    impl->shutdown_timer->expires_after(impl->options.shutdown_grace);
+    impl->shutdown_timer->async_wait([impl](beast::error_code wait_ec) {
       if (!wait_ec) {
         impl->log.Warn("shutdown grace period over; closing remaining connections");
-        impl->io.stop();
+        for (auto& io : impl->ios) io->stop();
       }
     });
-    if (impl->conns.empty()) impl->shutdown_timer.cancel();
+    std::lock_guard lock(impl->conns_mu);
+    if (impl->conns.empty()) impl->shutdown_timer->cancel();
     for (auto& [id, entry] : impl->conns) {
-      auto& [strand, weak] = entry;
-      asio::post(strand, [weak = weak] {
+      auto& [io, weak] = entry;
+      asio::post(*io, [weak = weak] {
         if (auto conn = weak.lock(); conn && !conn->busy) {
           beast::error_code ignored;
           conn->stream.socket().cancel(ignored);
         }
       });
     }
+    // Each context's run() returns once its connections are gone.
+    for (auto& guard : impl->guards) guard.reset();
   });
 }
 

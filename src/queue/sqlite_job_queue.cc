@@ -42,6 +42,16 @@ Result<std::optional<LeasedJob>> SqliteJobQueue::TryLease(std::string_view worke
   const TimePoint now = clock_.Now();
   const std::int64_t now_ms = ToUnixMillis(now);
   const std::int64_t expires = ToUnixMillis(now + lease);
+  // Look before taking the write lock: idle workers poll, and must not queue behind intake.
+  bool any_ready = false;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
+        "SELECT 1 FROM jobs WHERE queue = ? AND state <> 'dead' AND ready_at <= ? LIMIT 1"));
+    stmt.Bind(1, options_.queue_name).Bind(2, now_ms);
+    ASSIGN_OR_RETURN(any_ready, stmt.Step());
+    return OkStatus();
+  }));
+  if (!any_ready) return job;
   RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
     // `state <> 'dead'` lets SQLite use the partial index idx_jobs_ready.
     ASSIGN_OR_RETURN(auto stmt, c.Prepare(

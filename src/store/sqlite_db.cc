@@ -86,7 +86,7 @@ SqliteConn::~SqliteConn() {
 }
 
 Result<Stmt> SqliteConn::Prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -177,18 +177,17 @@ void SqliteDb::ReleaseReader(SqliteConn* conn) {
 Status SqliteDb::Write(const std::function<Status(SqliteConn&)>& fn) {
   std::lock_guard lock(write_mu_);
   SqliteConn& c = *writer_;
-  RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  {
+    ASSIGN_OR_RETURN(auto begin, c.Prepare("BEGIN IMMEDIATE"));
+    RETURN_IF_ERROR(begin.Run());
+  }
   Status s = fn(c);
-  if (!s.ok()) {
-    c.Exec("ROLLBACK").IgnoreError();
-    return s;
+  if (s.ok()) {
+    auto commit = c.Prepare("COMMIT");
+    s = commit.ok() ? commit->Run() : commit.status();
   }
-  Status commit = c.Exec("COMMIT");
-  if (!commit.ok()) {
-    c.Exec("ROLLBACK").IgnoreError();
-    return commit;
-  }
-  return OkStatus();
+  if (!s.ok()) c.Exec("ROLLBACK").IgnoreError();
+  return s;
 }
 
 Status SqliteDb::Read(const std::function<Status(SqliteConn&)>& fn) {
@@ -197,11 +196,7 @@ Status SqliteDb::Read(const std::function<Status(SqliteConn&)>& fn) {
     return fn(*writer_);
   }
   ASSIGN_OR_RETURN(SqliteConn * c, AcquireReader());
-  Status s = c->Exec("BEGIN");
-  if (s.ok()) {
-    s = fn(*c);
-    c->Exec("COMMIT").IgnoreError();  // a read transaction has nothing to lose
-  }
+  Status s = fn(*c);
   ReleaseReader(c);
   return s;
 }
@@ -211,7 +206,7 @@ void SqliteDb::NotifyWork() {
     std::lock_guard lock(work_mu_);
     ++work_generation_;
   }
-  work_cv_.notify_all();
+  work_cv_.notify_one();  // one job, one worker; the others find it by polling if needed
 }
 
 std::uint64_t SqliteDb::WorkGeneration() {

@@ -84,8 +84,13 @@ class SqliteConn {
   sqlite3* raw() { return db_; }
 
  private:
+  // Looked up by string_view without building a string (C++20 heterogeneous lookup).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cache_;
 };
 
 class SqliteDb {
@@ -102,7 +107,8 @@ class SqliteDb {
   // Runs `fn` in a write transaction (BEGIN IMMEDIATE): committed when it returns OK, rolled
   // back otherwise. Writers from this process run one at a time.
   Status Write(const std::function<Status(SqliteConn&)>& fn);
-  // Runs `fn` on a reader connection inside a read transaction (a consistent snapshot).
+  // Runs `fn` on a reader connection. Each statement reads one consistent snapshot; `fn` that
+  // needs several statements to agree must say so with its own transaction.
   Status Read(const std::function<Status(SqliteConn&)>& fn);
 
   // The job queue's wake-up: writers that add runnable work call NotifyWork(); a waiter reads

@@ -1,0 +1,1 @@
+dofile("bench/lua/report.lua")
