@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -19,6 +20,8 @@ class BlobStore {
   virtual ~BlobStore() = default;
   virtual Status Ping() = 0;
   virtual Result<std::string> Put(std::string_view bytes) = 0;
+  // As Put for each, with a result each; adapters write them together where they can.
+  virtual std::vector<Result<std::string>> PutMany(const std::vector<std::string_view>& blobs) = 0;
   virtual Result<std::string> Get(std::string_view key) = 0;
   virtual Result<bool> Exists(std::string_view key) = 0;
 };

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace ag {
 namespace {
@@ -64,14 +65,28 @@ Result<std::unique_ptr<FsBlobStore>> FsBlobStore::Open(FsBlobStoreOptions option
   std::error_code ec;
   std::filesystem::create_directories(options.root, ec);
   if (ec) return UnavailableError("cannot create blob directory " + options.root + ": " + ec.message());
-  return std::unique_ptr<FsBlobStore>(new FsBlobStore(std::move(options)));
+  SqliteOptions db;
+  db.path = options.root + "/small.db";
+  db.synchronous_full = options.fsync;
+  db.max_readers = 2;
+  ASSIGN_OR_RETURN(auto small, SqliteDb::Open(db));
+  RETURN_IF_ERROR(small->Write([](SqliteConn& c) {
+    return c.Exec("CREATE TABLE IF NOT EXISTS blobs ("
+                  " key TEXT PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID");
+  }));
+  std::unique_ptr<FsBlobStore> store(new FsBlobStore(std::move(options)));
+  store->small_ = std::move(small);
+  return store;
 }
 
 Status FsBlobStore::Ping() {
   if (::access(options_.root.c_str(), W_OK | X_OK) != 0) {
     return ErrnoStatus(errno, "blob directory " + options_.root);
   }
-  return OkStatus();
+  return small_->Read([](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COUNT(*) FROM blobs WHERE 0"));
+    return stmt.Run();
+  });
 }
 
 Result<std::string> FsBlobStore::PathOf(std::string_view key) const {
@@ -87,7 +102,56 @@ Result<std::string> FsBlobStore::PathOf(std::string_view key) const {
 }
 
 Result<std::string> FsBlobStore::Put(std::string_view bytes) {
-  std::string key = Sha256Hex(bytes);
+  return std::move(PutMany({bytes}).front());
+}
+
+std::vector<Result<std::string>> FsBlobStore::PutMany(const std::vector<std::string_view>& blobs) {
+  std::vector<Result<std::string>> out;
+  out.reserve(blobs.size());
+  std::vector<std::string> keys;
+  keys.reserve(blobs.size());
+  std::vector<std::size_t> small;  // indexes of the blobs that go to small.db
+  for (std::size_t i = 0; i < blobs.size(); ++i) {
+    keys.push_back(Sha256Hex(blobs[i]));
+    if (blobs[i].size() <= options_.inline_max_bytes) small.push_back(i);
+  }
+  std::vector<std::function<Status(SqliteConn&)>> writes;
+  writes.reserve(small.size());
+  for (std::size_t i : small) {
+    writes.push_back([&, i](SqliteConn& c) -> Status {
+      ASSIGN_OR_RETURN(auto stmt,
+                       c.Prepare("INSERT OR IGNORE INTO blobs(key, bytes) VALUES (?, ?)"));
+      return stmt.Bind(1, keys[i]).BindBlob(2, blobs[i]).Run();
+    });
+  }
+  std::vector<Status> written = small_->WriteBatch(writes);
+  std::size_t next_small = 0;
+  for (std::size_t i = 0; i < blobs.size(); ++i) {
+    if (next_small < small.size() && small[next_small] == i) {
+      Status& s = written[next_small++];
+      if (s.ok()) out.emplace_back(keys[i]);
+      else out.emplace_back(s);
+    } else {
+      out.push_back(PutFile(keys[i], blobs[i]));
+    }
+  }
+  return out;
+}
+
+Result<std::string> FsBlobStore::GetSmall(std::string_view key) {
+  std::optional<std::string> found;
+  RETURN_IF_ERROR(small_->Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT bytes FROM blobs WHERE key = ?"));
+    stmt.Bind(1, key);
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) found = stmt.Blob(0);
+    return OkStatus();
+  }));
+  if (!found) return NotFoundError("blob " + std::string(key) + " not found");
+  return std::move(*found);
+}
+
+Result<std::string> FsBlobStore::PutFile(const std::string& key, std::string_view bytes) {
   ASSIGN_OR_RETURN(std::string path, PathOf(key));
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && static_cast<std::size_t>(st.st_size) == bytes.size()) {
@@ -116,6 +180,8 @@ Result<std::string> FsBlobStore::Put(std::string_view bytes) {
 
 Result<std::string> FsBlobStore::Get(std::string_view key) {
   ASSIGN_OR_RETURN(std::string path, PathOf(key));
+  auto small = GetSmall(key);
+  if (small.ok() || small.status().code() != StatusCode::kNotFound) return small;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFoundError("blob " + std::string(key) + " not found");
@@ -140,6 +206,9 @@ Result<std::string> FsBlobStore::Get(std::string_view key) {
 
 Result<bool> FsBlobStore::Exists(std::string_view key) {
   ASSIGN_OR_RETURN(std::string path, PathOf(key));
+  auto small = GetSmall(key);
+  if (small.ok()) return true;
+  if (small.status().code() != StatusCode::kNotFound) return small.status();
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) return true;
   if (errno == ENOENT) return false;

@@ -19,6 +19,11 @@ class MemBlobStore final : public BlobStore {
     blobs_.try_emplace(key, bytes);
     return key;
   }
+  std::vector<Result<std::string>> PutMany(const std::vector<std::string_view>& blobs) override {
+    std::vector<Result<std::string>> out;
+    for (std::string_view b : blobs) out.push_back(Put(b));
+    return out;
+  }
   Result<std::string> Get(std::string_view key) override {
     std::lock_guard lock(mu_);
     auto it = blobs_.find(std::string(key));

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <future>
+#include <memory>
 #include <random>
 
 #include "http/error_mapping.h"
@@ -53,17 +55,18 @@ Api::Api(ApiDeps deps)
   AddOpenApiRoutes(router_, deps_);
 }
 
-bool Api::RunsOnBlockingPool(const HttpRequest& request) const {
+Api::Execution Api::ExecutionOf(const HttpRequest& request) const {
   const RouteMatch m = router_.Find(request.method, StripApiPrefix(request.path));
-  return m.route && m.route->blocking;
+  if (!m.route) return Execution::kInline;
+  if (m.route->async_handler) return Execution::kAsync;
+  return m.route->blocking ? Execution::kBlocking : Execution::kInline;
 }
 
-void Api::AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const {
-  const auto origin = request.Header("origin");
+void Api::AddCorsHeaders(const std::optional<std::string>& origin, HttpResponse& response) const {
   if (!origin) return;
   for (const auto& allowed : deps_.options.cors_origins) {
     if (allowed == "*" || allowed == *origin) {
-      response.headers.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
+      response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
       response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
       response.headers.emplace_back("Vary", "Origin");
       return;
@@ -71,74 +74,91 @@ void Api::AddCorsHeaders(const HttpRequest& request, HttpResponse& response) con
   }
 }
 
-HttpResponse Api::Route(HttpRequest& request, const ag::Route** matched) {
-  const std::string_view path = StripApiPrefix(request.path);
-  if (request.method == "OPTIONS" && request.Header("access-control-request-method")) {
-    const auto methods = router_.MethodsAt(path);
-    if (methods.empty()) return HttpResponse::FromJson(404, Json{{"detail", "Not Found"}});
-    std::string allow;
-    for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
-    HttpResponse r = HttpResponse::Text(200, "text/plain; charset=utf-8", "OK");
-    r.headers.emplace_back("Access-Control-Allow-Methods", allow + ", OPTIONS");
-    r.headers.emplace_back("Access-Control-Allow-Headers",
-                           std::string(request.Header("access-control-request-headers").value_or("*")));
-    r.headers.emplace_back("Access-Control-Max-Age", "600");
-    return r;
+std::optional<HttpResponse> Api::Preflight(const HttpRequest& request) const {
+  if (request.method != "OPTIONS" || !request.Header("access-control-request-method")) {
+    return std::nullopt;
   }
-  RouteMatch m = router_.Find(request.method, path);
-  if (!m.route) {
-    if (m.method_not_allowed) {
-      return HttpResponse::FromJson(405, Json{{"detail", "Method Not Allowed"}});
-    }
-    return HttpResponse::FromJson(404, Json{{"detail", "Not Found"}});
-  }
-  *matched = m.route;
-  request.path_params = std::move(m.params);
-  return m.route->handler(request);
+  const auto methods = router_.MethodsAt(StripApiPrefix(request.path));
+  if (methods.empty()) return HttpResponse::FromJson(404, Json{{"detail", "Not Found"}});
+  std::string allow;
+  for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+  HttpResponse r = HttpResponse::Text(200, "text/plain; charset=utf-8", "OK");
+  r.headers.emplace_back("Access-Control-Allow-Methods", allow + ", OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Headers",
+                         std::string(request.Header("access-control-request-headers").value_or("*")));
+  r.headers.emplace_back("Access-Control-Max-Age", "600");
+  return r;
 }
 
-HttpResponse Api::Handle(HttpRequest& request) {
-  const auto started = std::chrono::steady_clock::now();
+void Api::Finish(const Exchange& x, HttpResponse& response) {
+  if (response.status >= 500) {
+    deps_.log.Error("request failed", {{"request_id", x.request_id},
+                                       {"method", x.method},
+                                       {"path", x.path},
+                                       {"status", response.status},
+                                       {"body", response.body.substr(0, 500)}});
+  }
+  AddCorsHeaders(x.origin, response);
+  response.headers.emplace_back("X-Request-ID", x.request_id);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - x.started).count();
+  const std::string status_class = StatusClass(response.status);
+  requests_total_.With({x.handler, x.method, status_class}).Inc();
+  request_duration_.With({x.handler, x.method, status_class}).Observe(seconds);
+  if (deps_.options.access_log) {
+    deps_.log.Info("request", {{"request_id", x.request_id},
+                               {"method", x.method},
+                               {"path", x.path},
+                               {"status", response.status},
+                               {"duration_ms", seconds * 1000},
+                               {"bytes", response.body.size()}});
+  }
+}
+
+void Api::HandleAsync(HttpRequest& request, Respond done) {
+  auto x = std::make_shared<Exchange>();
+  x->started = std::chrono::steady_clock::now();
   if (auto id = request.Header("x-request-id"); id && AcceptableRequestId(*id)) {
     request.request_id = std::string(*id);
   } else {
     request.request_id = NewRequestId();
   }
-  const ag::Route* matched = nullptr;
-  HttpResponse response;
-  try {
-    response = Route(request, &matched);
-  } catch (const std::exception& e) {
-    deps_.log.Error("handler threw", {{"request_id", request.request_id},
-                                      {"path", request.path},
-                                      {"error", e.what()}});
-    response = HttpResponse::FromJson(500, Json{{"detail", "Internal Server Error"}});
-  }
-  if (response.status >= 500) {
-    deps_.log.Error("request failed", {{"request_id", request.request_id},
-                                       {"method", request.method},
-                                       {"path", request.path},
-                                       {"status", response.status},
-                                       {"body", response.body.substr(0, 500)}});
-  }
-  AddCorsHeaders(request, response);
-  response.headers.emplace_back("X-Request-ID", request.request_id);
+  x->request_id = request.request_id;
+  x->method = request.method;
+  x->path = request.path;
+  x->handler = "none";
+  if (auto origin = request.Header("origin")) x->origin = std::string(*origin);
 
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const std::string handler = matched ? matched->pattern : "none";
-  const std::string status_class = StatusClass(response.status);
-  requests_total_.With({handler, request.method, status_class}).Inc();
-  request_duration_.With({handler, request.method, status_class}).Observe(seconds);
-  if (deps_.options.access_log) {
-    deps_.log.Info("request", {{"request_id", request.request_id},
-                               {"method", request.method},
-                               {"path", request.path},
-                               {"status", response.status},
-                               {"duration_ms", seconds * 1000},
-                               {"bytes", response.body.size()}});
+  auto finish = [this, x, done = std::move(done)](HttpResponse response) {
+    Finish(*x, response);
+    done(std::move(response));
+  };
+  try {
+    if (auto preflight = Preflight(request)) return finish(std::move(*preflight));
+    RouteMatch m = router_.Find(request.method, StripApiPrefix(request.path));
+    if (!m.route) {
+      if (m.method_not_allowed) {
+        return finish(HttpResponse::FromJson(405, Json{{"detail", "Method Not Allowed"}}));
+      }
+      return finish(HttpResponse::FromJson(404, Json{{"detail", "Not Found"}}));
+    }
+    x->handler = m.route->pattern;
+    request.path_params = std::move(m.params);
+    if (m.route->async_handler) return m.route->async_handler(request, finish);
+    return finish(m.route->handler(request));
+  } catch (const std::exception& e) {
+    deps_.log.Error("handler threw", {{"request_id", x->request_id},
+                                      {"path", x->path},
+                                      {"error", e.what()}});
+    return finish(HttpResponse::FromJson(500, Json{{"detail", "Internal Server Error"}}));
   }
-  return response;
+}
+
+HttpResponse Api::Handle(HttpRequest& request) {
+  std::promise<HttpResponse> answer;
+  auto future = answer.get_future();
+  HandleAsync(request, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
+  return future.get();
 }
 
 }  // namespace ag

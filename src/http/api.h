@@ -3,6 +3,8 @@
 // server in server.cc only moves bytes; handlers live in handlers/, one file per resource.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,15 +46,31 @@ class Api {
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
-  // Never throws; every failure is a response.
+  // Where the server should run a request.
+  enum class Execution {
+    kInline,    // on the I/O thread: quick
+    kBlocking,  // on the blocking pool: long CPU work
+    kAsync,     // HandleAsync: answers later without holding a thread
+  };
+  Execution ExecutionOf(const HttpRequest& request) const;
+
+  // Never throws; every failure is a response. `done` runs once, on this thread or (for an
+  // asynchronous route) on another; `request` must live until then.
+  void HandleAsync(HttpRequest& request, Respond done);
+  // The same, waiting for the answer.
   HttpResponse Handle(HttpRequest& request);
-  // True when the request's handler should run on the blocking pool.
-  bool RunsOnBlockingPool(const HttpRequest& request) const;
   const Router& router() const { return router_; }
 
  private:
-  HttpResponse Route(HttpRequest& request, const Route** matched);
-  void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const;
+  // What the answer needs from the request once the request may be gone.
+  struct Exchange {
+    std::string request_id, method, path, handler;
+    std::optional<std::string> origin;
+    std::chrono::steady_clock::time_point started;
+  };
+  void Finish(const Exchange& exchange, HttpResponse& response);
+  std::optional<HttpResponse> Preflight(const HttpRequest& request) const;
+  void AddCorsHeaders(const std::optional<std::string>& origin, HttpResponse& response) const;
 
   ApiDeps deps_;
   Router router_;

@@ -36,7 +36,7 @@ Result<UploadedFile> FileField(const HttpRequest& request);
 Result<Json> JsonBody(const HttpRequest& request);
 
 template <typename T, typename F>
-HttpResponse Respond(const Result<T>& result, F&& to_json) {
+HttpResponse ToResponse(const Result<T>& result, F&& to_json) {
   if (!result.ok()) return ErrorResponse(result.status());
   return HttpResponse::FromJson(200, to_json(*result));
 }

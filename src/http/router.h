@@ -16,14 +16,19 @@
 namespace ag {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
+// Answers later, through `respond`, possibly on another thread; `request` lives until then.
+using Respond = std::function<void(HttpResponse)>;
+using AsyncHandler = std::function<void(const HttpRequest&, Respond respond)>;
 
 struct Route {
   std::string method;
   std::string pattern;  // also the `handler` label of the HTTP metrics
-  Handler handler;
+  Handler handler;      // null when the route answers asynchronously
   // Runs on the blocking pool instead of an I/O thread (long CPU work: extraction, chunking).
   bool blocking = false;
   Json openapi = Json::object();  // the OpenAPI operation object
+  // Set instead of `handler` for a route that waits on something without holding a thread.
+  AsyncHandler async_handler = nullptr;
 };
 
 struct RouteMatch {

@@ -112,6 +112,7 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(std::shared_ptr<Conn> conn, std::uint64_t id);
   asio::awaitable<HttpResponse> Offload(HttpRequest& request);
+  asio::awaitable<HttpResponse> Await(HttpRequest& request);
   asio::awaitable<void> Reply(Conn& conn, HttpResponse response, unsigned version, bool keep);
   asio::awaitable<void> Linger(Conn& conn);
   void Forget(std::uint64_t id);
@@ -157,6 +158,22 @@ asio::awaitable<HttpResponse> HttpServer::Impl::Offload(HttpRequest& request) {
           asio::post(executor, [handler = std::move(handler),
                                 response = std::move(response)]() mutable {
             handler(std::move(response));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
+// An asynchronous route answers from another thread; the connection's coroutine resumes on its
+// own context when it does, holding no thread meanwhile.
+asio::awaitable<HttpResponse> HttpServer::Impl::Await(HttpRequest& request) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+      [this, &request, executor](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        api.HandleAsync(request, [shared, executor](HttpResponse response) {
+          asio::post(executor, [shared, response = std::move(response)]() mutable {
+            (*shared)(std::move(response));
           });
         });
       },
@@ -256,8 +273,11 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
     HttpRequest request = ToHttpRequest(std::move(beast_request));
     // Not a conditional expression: g++ 12 miscompiles co_await inside `?:`.
     HttpResponse response;
-    if (api.RunsOnBlockingPool(request)) {
+    const Api::Execution execution = api.ExecutionOf(request);
+    if (execution == Api::Execution::kBlocking) {
       response = co_await Offload(request);
+    } else if (execution == Api::Execution::kAsync) {
+      response = co_await Await(request);
     } else {
       response = api.Handle(request);
     }

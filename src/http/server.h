@@ -18,7 +18,7 @@ struct ServerOptions {
   std::string host = "0.0.0.0";                    // API_HOST
   int port = 8000;                                 // API_PORT; 0 picks a free port
   int io_threads = 0;                              // HTTP_THREADS; 0 = one per core
-  int blocking_threads = 2;                        // for routes marked blocking
+  int blocking_threads = 2;                        // for routes marked blocking (uploads)
   std::size_t max_body_bytes = (25 << 20) + 65536;  // MAX_UPLOAD_MB plus multipart framing
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{60};   // a request's header and body must arrive within

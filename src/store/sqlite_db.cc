@@ -50,6 +50,11 @@ Stmt& Stmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   return *this;
 }
+Stmt& Stmt::BindBlob(int i, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  return *this;
+}
+
 Stmt& Stmt::BindNull(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;
@@ -74,6 +79,12 @@ Status Stmt::Run() {
 
 std::string Stmt::Text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  if (!p) return {};
+  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+std::string Stmt::Blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   if (!p) return {};
   return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
@@ -175,19 +186,105 @@ void SqliteDb::ReleaseReader(SqliteConn* conn) {
 }
 
 Status SqliteDb::Write(const std::function<Status(SqliteConn&)>& fn) {
+  Waiter waiter;
+  std::vector<PendingWrite> writes(1);
+  writes[0].fn = &fn;
+  writes[0].waiter = &waiter;
+  RunWrites(writes, waiter);
+  return writes[0].status;
+}
+
+std::vector<Status> SqliteDb::WriteBatch(
+    const std::vector<std::function<Status(SqliteConn&)>>& fns) {
+  Waiter waiter;
+  std::vector<PendingWrite> writes(fns.size());
+  for (std::size_t i = 0; i < fns.size(); ++i) {
+    writes[i].fn = &fns[i];
+    writes[i].waiter = &waiter;
+  }
+  RunWrites(writes, waiter);
+  std::vector<Status> out;
+  out.reserve(writes.size());
+  for (auto& w : writes) out.push_back(std::move(w.status));
+  return out;
+}
+
+void SqliteDb::RunWrites(std::vector<PendingWrite>& writes, Waiter& waiter) {
+  if (writes.empty()) return;
+  std::unique_lock lock(queue_mu_);
+  for (auto& w : writes) pending_.push_back(&w);
+  for (;;) {
+    // Writes complete in queue order, so the last of ours done means all of ours are.
+    waiter.cv.wait(lock, [&] { return writes.back().done || pending_.front()->waiter == &waiter; });
+    if (writes.back().done) return;
+    std::vector<PendingWrite*> batch;
+    for (auto it = pending_.begin(); it != pending_.end() && batch.size() < kMaxBatch; ++it) {
+      batch.push_back(*it);
+    }
+    lock.unlock();
+    CommitBatch(batch);
+    lock.lock();
+    Waiter* last_notified = &waiter;
+    for (PendingWrite* w : batch) {
+      pending_.pop_front();
+      w->done = true;
+      if (w->waiter != last_notified) {
+        w->waiter->cv.notify_one();
+        last_notified = w->waiter;
+      }
+    }
+    // The next leader (when it is not this caller, which loops on its own).
+    if (!pending_.empty() && pending_.front()->waiter != &waiter) {
+      pending_.front()->waiter->cv.notify_one();
+    }
+  }
+}
+
+void SqliteDb::CommitBatch(const std::vector<PendingWrite*>& batch) {
   std::lock_guard lock(write_mu_);
   SqliteConn& c = *writer_;
-  {
-    ASSIGN_OR_RETURN(auto begin, c.Prepare("BEGIN IMMEDIATE"));
-    RETURN_IF_ERROR(begin.Run());
+  auto run = [&c](const char* sql) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(sql));
+    return stmt.Run();
+  };
+  if (Status begin = run("BEGIN IMMEDIATE"); !begin.ok()) {
+    for (PendingWrite* w : batch) w->status = begin;
+    return;
   }
-  Status s = fn(c);
-  if (s.ok()) {
-    auto commit = c.Prepare("COMMIT");
-    s = commit.ok() ? commit->Run() : commit.status();
+  if (batch.size() == 1) {
+    batch[0]->status = (*batch[0]->fn)(c);
+  } else {
+    for (PendingWrite* w : batch) {
+      Status s = run("SAVEPOINT batch_write");
+      if (s.ok()) {
+        s = (*w->fn)(c);
+        if (!s.ok() && sqlite3_get_autocommit(c.raw())) {
+          // SQLite rolled the whole transaction back (disk full, I/O error): every write of
+          // the batch is lost, not only this one.
+          const Status lost = s.WithContext("the write batch was rolled back");
+          for (PendingWrite* other : batch) other->status = lost;
+          return;
+        }
+        if (!s.ok()) run("ROLLBACK TO batch_write").IgnoreError();
+        Status release = run("RELEASE batch_write");
+        if (s.ok()) s = release;
+      }
+      w->status = s;
+    }
   }
-  if (!s.ok()) c.Exec("ROLLBACK").IgnoreError();
-  return s;
+  bool any_ok = false;
+  for (PendingWrite* w : batch) any_ok = any_ok || w->status.ok();
+  if (!any_ok) {
+    c.Exec("ROLLBACK").IgnoreError();
+    return;
+  }
+  Status commit = run("COMMIT");
+  if (!commit.ok()) {
+    c.Exec("ROLLBACK").IgnoreError();
+    for (PendingWrite* w : batch) {
+      if (w->status.ok()) w->status = commit;
+    }
+  }
 }
 
 Status SqliteDb::Read(const std::function<Status(SqliteConn&)>& fn) {

@@ -210,42 +210,66 @@ Result<std::vector<Chunk>> SqliteStore::ListChunks(AssignmentId assignment) {
 }
 
 Result<CreatedSubmission> SqliteStore::CreateSubmission(const NewSubmission& s, TimePoint now) {
-  CreatedSubmission out;
+  return std::move(CreateSubmissions({s}, now).front());
+}
+
+std::vector<Result<CreatedSubmission>> SqliteStore::CreateSubmissions(
+    const std::vector<NewSubmission>& batch, TimePoint now) {
   const std::int64_t ms = ToUnixMillis(now);
-  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
-    exists.Bind(1, s.assignment_id.value());
-    ASSIGN_OR_RETURN(bool row, exists.Step());
-    if (!row) return NotFoundError("Assignment not found");
-    ASSIGN_OR_RETURN(auto ins, c.Prepare(
-        "INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
-        "extracted_text, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
-    RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value()).Bind(2, s.student_id)
-                        .Bind(3, s.filename).Bind(4, s.blob_key).Bind(5, s.sha256)
-                        .Bind(6, s.text).Bind(7, ms).Bind(8, ms).Run());
-    out.submission.id = SubmissionId(c.LastInsertId());
-    if (options_.enqueue_jobs) {
-      ASSIGN_OR_RETURN(auto job, c.Prepare(
-          "INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
-          "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
-      RETURN_IF_ERROR(job.Bind(1, options_.queue_name).Bind(2, out.submission.id.value())
-                          .Bind(3, ms).Bind(4, ms).Bind(5, ms).Run());
-    }
-    return OkStatus();
-  }));
-  if (options_.enqueue_jobs) {
-    db_.NotifyWork();
-    out.job_enqueued = true;
+  std::vector<SubmissionId> ids(batch.size());
+  std::vector<std::function<Status(SqliteConn&)>> writes;
+  writes.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    writes.push_back([&, i](SqliteConn& c) -> Status {
+      const NewSubmission& s = batch[i];
+      ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
+      exists.Bind(1, s.assignment_id.value());
+      ASSIGN_OR_RETURN(bool row, exists.Step());
+      if (!row) return NotFoundError("Assignment not found");
+      ASSIGN_OR_RETURN(auto ins, c.Prepare(
+          "INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
+          "extracted_text, status, created_at, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
+      RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value()).Bind(2, s.student_id)
+                          .Bind(3, s.filename).Bind(4, s.blob_key).Bind(5, s.sha256)
+                          .Bind(6, s.text).Bind(7, ms).Bind(8, ms).Run());
+      ids[i] = SubmissionId(c.LastInsertId());
+      if (options_.enqueue_jobs) {
+        ASSIGN_OR_RETURN(auto job, c.Prepare(
+            "INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
+            "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
+        RETURN_IF_ERROR(job.Bind(1, options_.queue_name).Bind(2, ids[i].value()).Bind(3, ms)
+                            .Bind(4, ms).Bind(5, ms).Run());
+      }
+      return OkStatus();
+    });
   }
-  Submission& sub = out.submission;
-  sub.assignment_id = s.assignment_id;
-  sub.student_id = s.student_id;
-  sub.filename = s.filename;
-  sub.blob_key = s.blob_key;
-  sub.sha256 = s.sha256;
-  sub.text = s.text;
-  sub.status = SubmissionStatus::kQueued;
-  sub.created_at = sub.updated_at = FromUnixMillis(ms);
+  std::vector<Status> statuses = db_.WriteBatch(writes);
+  std::vector<Result<CreatedSubmission>> out;
+  out.reserve(batch.size());
+  bool any = false;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!statuses[i].ok()) {
+      out.emplace_back(statuses[i]);
+      continue;
+    }
+    any = true;
+    CreatedSubmission created;
+    created.job_enqueued = options_.enqueue_jobs;
+    Submission& sub = created.submission;
+    const NewSubmission& s = batch[i];
+    sub.id = ids[i];
+    sub.assignment_id = s.assignment_id;
+    sub.student_id = s.student_id;
+    sub.filename = s.filename;
+    sub.blob_key = s.blob_key;
+    sub.sha256 = s.sha256;
+    sub.text = s.text;
+    sub.status = SubmissionStatus::kQueued;
+    sub.created_at = sub.updated_at = FromUnixMillis(ms);
+    out.emplace_back(std::move(created));
+  }
+  if (any && options_.enqueue_jobs) db_.NotifyWork();
   return out;
 }
 

@@ -25,6 +25,8 @@ class SqliteStore final : public Store {
                                TimePoint now) override;
   Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) override;
   Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) override;
+  std::vector<Result<CreatedSubmission>> CreateSubmissions(const std::vector<NewSubmission>& batch,
+                                                           TimePoint now) override;
   Result<Submission> GetSubmission(SubmissionId id) override;
   Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
                                                   int offset) override;

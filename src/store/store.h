@@ -173,6 +173,10 @@ class Store {
 
   // Inserts the submission as queued. NotFound when the assignment does not exist.
   virtual Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) = 0;
+  // As CreateSubmission for each, with a result each: one's failure does not fail the others.
+  // Adapters commit them together where they can (the intake batches under load).
+  virtual std::vector<Result<CreatedSubmission>> CreateSubmissions(
+      const std::vector<NewSubmission>& batch, TimePoint now) = 0;
   // With score and feedback of the current grade. NotFound when absent.
   virtual Result<Submission> GetSubmission(SubmissionId id) = 0;
   // Newest first, with score and feedback.

@@ -60,6 +60,12 @@ struct SqliteQueueUnderTest : QueueUnderTest {
 using Factory =
     std::function<std::unique_ptr<QueueUnderTest>(const Clock&, RandomSource&, RetryPolicy)>;
 
+// Names of the adapters, in the order of the instantiation below.
+std::string AdapterName(const ::testing::TestParamInfo<Factory>& info) {
+  static const char* const kNames[] = {"Sqlite"};
+  return kNames[info.index];
+}
+
 class QueueContract : public ::testing::TestWithParam<Factory> {
  protected:
   void SetUp() override {
@@ -258,12 +264,13 @@ TEST_P(QueueContract, ALeaseWaitsForWorkUntilItsTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, QueueContract,
+INSTANTIATE_TEST_SUITE_P(Adapters, QueueContract,
                          ::testing::Values(Factory([](const Clock& c, RandomSource& r,
                                                       RetryPolicy p) {
                            return std::unique_ptr<QueueUnderTest>(
                                new SqliteQueueUnderTest(c, r, p));
-                         })));
+                         })),
+                         AdapterName);
 
 }  // namespace
 }  // namespace ag

@@ -39,6 +39,12 @@ struct SqliteStoreUnderTest : StoreUnderTest {
 
 using Factory = std::function<std::unique_ptr<StoreUnderTest>()>;
 
+// Names of the adapters, in the order of the instantiation below.
+std::string AdapterName(const ::testing::TestParamInfo<Factory>& info) {
+  static const char* const kNames[] = {"Sqlite"};
+  return kNames[info.index];
+}
+
 class StoreContract : public ::testing::TestWithParam<Factory> {
  protected:
   void SetUp() override { impl_ = GetParam()(); }
@@ -248,9 +254,11 @@ TEST_P(StoreContract, DataSurvivesAReopen) {
 
 TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(store().Ping().ok()); }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(Factory([] {
+INSTANTIATE_TEST_SUITE_P(Adapters, StoreContract,
+                         ::testing::Values(Factory([] {
                            return std::unique_ptr<StoreUnderTest>(new SqliteStoreUnderTest());
-                         })));
+                         })),
+                         AdapterName);
 
 TEST(SqliteDbTest, RefusesADatabaseNewerThanTheBinary) {
   testing::TempDir dir;

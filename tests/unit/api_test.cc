@@ -148,12 +148,15 @@ TEST_F(ApiTest, ReferencesAreChunked) {
   EXPECT_EQ(j["message"], "Reference document indexed successfully");
   EXPECT_EQ(j["filename"], "notes.md");
   EXPECT_EQ(j["chunks_created"], 2);
-  EXPECT_TRUE(api_->RunsOnBlockingPool([&] {
+  auto request = [](const char* method, const char* path) {
     HttpRequest q;
-    q.method = "POST";
-    q.path = "/assignments/1/references";
+    q.method = method;
+    q.path = path;
     return q;
-  }()));
+  };
+  EXPECT_EQ(api_->ExecutionOf(request("POST", "/assignments/1/references")), Api::Execution::kBlocking);
+  EXPECT_EQ(api_->ExecutionOf(request("POST", "/api/submissions/")), Api::Execution::kAsync);
+  EXPECT_EQ(api_->ExecutionOf(request("GET", "/health/live")), Api::Execution::kInline);
   HttpResponse missing = Call("POST", "/assignments/999/references", body,
                               {{"content-type", "multipart/form-data; boundary=B"}});
   EXPECT_EQ(missing.status, 404);

@@ -15,7 +15,7 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
                 if (!body.ok()) return ErrorResponse(body.status());
                 auto parsed = ParseAssignment(*body, {"body"});
                 if (!parsed.ok()) return ErrorResponse(parsed.status());
-                return Respond(d->assignments.Create(*parsed), AssignmentView);
+                return ToResponse(d->assignments.Create(*parsed), AssignmentView);
               },
               false,
               Operation("create_assignment", "Create an assignment with its rubric", "assignments",
@@ -33,7 +33,7 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
                 if (!limit.ok()) return ErrorResponse(limit.status());
                 auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
                 if (!offset.ok()) return ErrorResponse(offset.status());
-                return Respond(d->store.ListAssignments(static_cast<int>(*limit),
+                return ToResponse(d->store.ListAssignments(static_cast<int>(*limit),
                                                         static_cast<int>(*offset)),
                                [](const std::vector<Assignment>& list) {
                                  Json out = Json::array();
@@ -56,7 +56,7 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
               [d](const HttpRequest& req) {
                 auto id = PathId(req, "assignment_id");
                 if (!id.ok()) return ErrorResponse(id.status());
-                return Respond(d->store.GetAssignment(AssignmentId(*id)), AssignmentView);
+                return ToResponse(d->store.GetAssignment(AssignmentId(*id)), AssignmentView);
               },
               false,
               Operation("get_assignment", "Get an assignment", "assignments",
@@ -74,7 +74,7 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
                 auto file = FileField(req);
                 if (!file.ok()) return ErrorResponse(file.status());
                 auto added = d->assignments.AddReference(AssignmentId(*id), file->filename, file->bytes);
-                return Respond(added, [&](const AddedReference& r) {
+                return ToResponse(added, [&](const AddedReference& r) {
                   return Json{{"message", "Reference document indexed successfully"},
                               {"filename", r.material.filename},
                               {"chunks_created", r.chunks_created},

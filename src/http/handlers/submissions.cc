@@ -1,4 +1,5 @@
 #include "http/handler_util.h"
+#include "http/multipart.h"
 #include "http/handlers/openapi_util.h"
 #include "http/handlers/routes.h"
 #include "http/views.h"
@@ -6,13 +7,13 @@
 namespace ag {
 namespace {
 
-// POST /submissions/?assignment_id=N with a multipart `file` (the original API), or a JSON body
-// {assignment_id, content, student_id?, filename?} for text answers.
-HttpResponse CreateSubmission(ApiDeps& d, const HttpRequest& req) {
+// Reads POST /submissions/?assignment_id=N with a multipart `file` (the original API), or a JSON
+// body {assignment_id, content, student_id?, filename?} for text answers, into `submit`.
+// `holder` keeps JSON content alive for the request's bytes. An error response for bad input.
+std::optional<HttpResponse> ReadSubmission(const HttpRequest& req, SubmitRequest& submit,
+                                           std::string& holder) {
   const auto content_type = req.Header("content-type").value_or("");
   const bool json = content_type.substr(0, 16) == "application/json";
-  SubmitRequest submit;
-  std::string text_holder;
   if (json) {
     auto body = JsonBody(req);
     if (!body.ok()) return ErrorResponse(body.status());
@@ -38,19 +39,20 @@ HttpResponse CreateSubmission(ApiDeps& d, const HttpRequest& req) {
           content == body->end() ? "field required" : "content must be a string",
           {"body", "content"}));
     }
-    text_holder = content->get<std::string>();
+    holder = content->get<std::string>();
     submit.assignment_id = AssignmentId(assignment);
     submit.filename = "answer.txt";
     if (auto f = body->find("filename"); f != body->end() && f->is_string()) {
-      submit.filename = f->get<std::string>();
+      submit.filename = SanitizeFilename(f->get<std::string>());
     }
-    if (auto s = body->find("student_id"); s != body->end() && !s->is_null()) {
-      if (!s->is_string() && !s->is_number_integer()) {
-        return ErrorResponse(InvalidArgumentError("student_id must be a string", {"body", "student_id"}));
+    if (auto st = body->find("student_id"); st != body->end() && !st->is_null()) {
+      if (!st->is_string() && !st->is_number_integer()) {
+        return ErrorResponse(
+            InvalidArgumentError("student_id must be a string", {"body", "student_id"}));
       }
-      submit.student_id = s->is_string() ? s->get<std::string>() : s->dump();
+      submit.student_id = st->is_string() ? st->get<std::string>() : st->dump();
     }
-    submit.bytes = text_holder;
+    submit.bytes = holder;
   } else {
     auto assignment = QueryInt(req, "assignment_id", std::nullopt, 1, INT64_MAX);
     if (!assignment.ok()) return ErrorResponse(assignment.status());
@@ -59,7 +61,7 @@ HttpResponse CreateSubmission(ApiDeps& d, const HttpRequest& req) {
     submit.assignment_id = AssignmentId(*assignment);
     submit.filename = file->filename;
     submit.bytes = file->bytes;
-    if (auto s = req.Query("student_id")) submit.student_id = std::string(*s);
+    if (auto st = req.Query("student_id")) submit.student_id = std::string(*st);
     for (const auto& [k, v] : file->fields) {
       if (k == "student_id") submit.student_id = v;
     }
@@ -68,7 +70,18 @@ HttpResponse CreateSubmission(ApiDeps& d, const HttpRequest& req) {
     return ErrorResponse(InvalidArgumentError("student_id is longer than 128 characters",
                                               {json ? "body" : "query", "student_id"}));
   }
-  return Respond(d.submissions.Submit(submit), SubmissionView);
+  return std::nullopt;
+}
+
+// Answers once the submission is durable: the intake writes many at once
+// (service/submission_service.h), so no thread waits for the commit.
+void CreateSubmission(ApiDeps& d, const HttpRequest& req, const Respond& respond) {
+  SubmitRequest submit;
+  std::string holder;
+  if (auto error = ReadSubmission(req, submit, holder)) return respond(std::move(*error));
+  d.submissions.SubmitAsync(submit, [respond](Result<Submission> r) {
+    respond(ToResponse(r, SubmissionView));
+  });
 }
 
 }  // namespace
@@ -78,7 +91,7 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
   ApiDeps* d = &deps;
 
   router.Add({"POST", "/submissions",
-              [d](const HttpRequest& req) { return CreateSubmission(*d, req); },
+              nullptr,
               false,
               Operation(
                   "create_submission",
@@ -100,13 +113,16 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
                     body["content"]["application/json"] =
                         Json{{"schema", Ref("SubmissionCreate")}};
                     return body;
-                  }())});
+                  }()),
+              [d](const HttpRequest& req, Respond respond) {
+                CreateSubmission(*d, req, respond);
+              }});
 
   router.Add({"GET", "/submissions/{submission_id}",
               [d](const HttpRequest& req) {
                 auto id = PathId(req, "submission_id");
                 if (!id.ok()) return ErrorResponse(id.status());
-                return Respond(d->store.GetSubmission(SubmissionId(*id)), SubmissionView);
+                return ToResponse(d->store.GetSubmission(SubmissionId(*id)), SubmissionView);
               },
               false,
               Operation("get_submission", "Get a submission and its status", "submissions",
@@ -125,7 +141,7 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
                 if (!limit.ok()) return ErrorResponse(limit.status());
                 auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
                 if (!offset.ok()) return ErrorResponse(offset.status());
-                return Respond(d->store.ListSubmissions(AssignmentId(*id), static_cast<int>(*limit),
+                return ToResponse(d->store.ListSubmissions(AssignmentId(*id), static_cast<int>(*limit),
                                                         static_cast<int>(*offset)),
                                [](const std::vector<Submission>& list) {
                                  Json out = Json::array();
@@ -150,7 +166,7 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
               [d](const HttpRequest& req) {
                 auto id = PathId(req, "submission_id");
                 if (!id.ok()) return ErrorResponse(id.status());
-                return Respond(d->store.GetGrade(SubmissionId(*id)), GradeView);
+                return ToResponse(d->store.GetGrade(SubmissionId(*id)), GradeView);
               },
               false,
               Operation("get_grade", "Get a submission's grade with breakdown and citations",
