@@ -9,12 +9,14 @@ ASAN := build/asan
 setup:
 	scripts/setup
 
+# Only the program; `make test` builds the tests too.
 build: setup
 	cmake --preset release
-	cmake --build --preset release -j $(JOBS)
+	cmake --build --preset release -j $(JOBS) --target autograder
+	ln -sf release/autograder build/autograder
 
 run: build
-	$(RELEASE)/autograder serve
+	build/autograder serve
 
 test: setup test-release test-asan
 
@@ -28,8 +30,10 @@ test-asan:
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j 2
 
-bench: build
+bench: setup
 	scripts/setup --bench
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS) --target autograder openloop intake_bench
 	bench/run.sh
 
 format:

@@ -7,6 +7,7 @@
 
 #include "app/wiring.h"
 #include "blob/fs_blob_store.h"
+#include "core/sha256.h"
 #include "http/api.h"
 #include "http/multipart.h"
 #include "store/sqlite_db.h"
@@ -44,6 +45,38 @@ void BM_StoreCreateSubmission(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreCreateSubmission);
 
+// A batch as the intake writes it under load; reported per submission.
+void BM_StoreCreateSubmissionsBatch(benchmark::State& state) {
+  const std::string dir = TempDir();
+  auto db = std::move(SqliteDb::Open({dir + "/a.db"}).value());
+  (void)db->Migrate(SqliteMigrations());
+  SqliteStore store(*db, {});
+  SystemClock clock;
+  const AssignmentId a =
+      store.CreateAssignment({"t", "", "", Json::parse(kRubric)}, clock.Now())->id;
+  std::vector<NewSubmission> batch(static_cast<std::size_t>(state.range(0)),
+                                   NewSubmission{a, "s", "a.txt", "k", "s", "text"});
+  for (auto _ : state) benchmark::DoNotOptimize(store.CreateSubmissions(batch, clock.Now()));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_StoreCreateSubmissionsBatch)->Arg(1)->Arg(16)->Arg(64);
+
+void BM_BlobPutManySmall(benchmark::State& state) {
+  const std::string dir = TempDir();
+  auto blobs = std::move(FsBlobStore::Open({dir + "/blobs", false}).value());
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    std::vector<std::string> bodies;
+    for (int i = 0; i < state.range(0); ++i) bodies.push_back(Body(n++));
+    std::vector<std::string_view> views(bodies.begin(), bodies.end());
+    benchmark::DoNotOptimize(blobs->PutMany(views));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_BlobPutManySmall)->Arg(1)->Arg(64);
+
 void BM_StoreGetAssignment(benchmark::State& state) {
   const std::string dir = TempDir();
   auto db = std::move(SqliteDb::Open({dir + "/a.db"}).value());
@@ -74,6 +107,12 @@ void BM_BlobPutAsFile(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_BlobPutAsFile);
+
+void BM_Sha256Hex(benchmark::State& state) {
+  const std::string body = Body(1);
+  for (auto _ : state) benchmark::DoNotOptimize(Sha256Hex(body));
+}
+BENCHMARK(BM_Sha256Hex);
 
 void BM_ParseMultipart(benchmark::State& state) {
   const std::string body = Body(1);

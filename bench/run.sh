@@ -8,10 +8,10 @@
 #
 # Ours, per run, on a fresh data directory, configured as the reference is (grading takes 200 ms,
 # as its fake LLM does, four at a time) unless a phase says otherwise:
+#   p99      bench/openloop: POST /submissions/ at a fixed 1,000 req/s for 10 s (first)
 #   intake   wrk -t2 -c64 -d10s POST /submissions/ (small multipart file, different each time)
 #   intake   the same with a JSON body (the reference's intake shape)
 #   health   wrk -t2 -c64 -d10s GET /health/live
-#   p99      bench/openloop: POST /submissions/ at a fixed 1,000 req/s for 10 s
 #   e2e      400 submissions until graded (200 ms grading, 4 at a time: the reference's setting)
 #   e2e      2,000 submissions with no added latency (the pipeline's own cost)
 #   memory   peak resident set (VmHWM) of the process over all of the above
@@ -89,6 +89,10 @@ run_ours() {  # run number
   start_server GRADER_DELAY_MS=200 WORKER_CONCURRENCY=4
   a=$(make_assignment); add_reference "$a"
   local target="http://127.0.0.1:$PORT/submissions/?assignment_id=$a"
+  # Latency at a moderate, fixed rate first, on the fresh service; then saturation.
+  "$OPENLOOP" --port "$PORT" --rate 1000 --seconds 10 --connections 32 \
+    --path "/submissions/?assignment_id=$a" --multipart 1 > "$OUT/ours-run$r-openloop.json"
+  echo "  1,000 req/s:        $(cat "$OUT/ours-run$r-openloop.json")"
   wrk -t2 -c64 -d2s -s bench/lua/post_submission.lua "$target" > /dev/null
   wrk -t2 -c64 -d10s --timeout 10s -s bench/lua/post_submission.lua "$target" \
     | tail -1 > "$OUT/ours-run$r-intake.json"
@@ -100,9 +104,6 @@ run_ours() {  # run number
   wrk -t2 -c64 -d10s --timeout 10s -s bench/lua/get.lua "http://127.0.0.1:$PORT/health/live" \
     | tail -1 > "$OUT/ours-run$r-health.json"
   echo "  health:             $(cat "$OUT/ours-run$r-health.json")"
-  "$OPENLOOP" --port "$PORT" --rate 1000 --seconds 10 --connections 32 \
-    --path "/submissions/?assignment_id=$a" --multipart 1 > "$OUT/ours-run$r-openloop.json"
-  echo "  1,000 req/s:        $(cat "$OUT/ours-run$r-openloop.json")"
   m=$(stop_server); rss=$m
 
   start_server GRADER_DELAY_MS=200 WORKER_CONCURRENCY=4

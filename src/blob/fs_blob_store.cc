@@ -69,10 +69,12 @@ Result<std::unique_ptr<FsBlobStore>> FsBlobStore::Open(FsBlobStoreOptions option
   db.path = options.root + "/small.db";
   db.synchronous_full = options.fsync;
   db.max_readers = 2;
+  db.page_size = 1024;  // the key index takes a random insert per blob
   ASSIGN_OR_RETURN(auto small, SqliteDb::Open(db));
   RETURN_IF_ERROR(small->Write([](SqliteConn& c) {
+    // Rows append in rowid order; only the small key index takes random inserts.
     return c.Exec("CREATE TABLE IF NOT EXISTS blobs ("
-                  " key TEXT PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID");
+                  " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL)");
   }));
   std::unique_ptr<FsBlobStore> store(new FsBlobStore(std::move(options)));
   store->small_ = std::move(small);
@@ -115,22 +117,23 @@ std::vector<Result<std::string>> FsBlobStore::PutMany(const std::vector<std::str
     keys.push_back(Sha256Hex(blobs[i]));
     if (blobs[i].size() <= options_.inline_max_bytes) small.push_back(i);
   }
-  std::vector<std::function<Status(SqliteConn&)>> writes;
-  writes.reserve(small.size());
-  for (std::size_t i : small) {
-    writes.push_back([&, i](SqliteConn& c) -> Status {
+  // One write for all the small ones: an insert that is ignored for a known key cannot fail
+  // alone, so they succeed or fail together.
+  Status written = OkStatus();
+  if (!small.empty()) {
+    written = small_->Write([&](SqliteConn& c) -> Status {
       ASSIGN_OR_RETURN(auto stmt,
                        c.Prepare("INSERT OR IGNORE INTO blobs(key, bytes) VALUES (?, ?)"));
-      return stmt.Bind(1, keys[i]).BindBlob(2, blobs[i]).Run();
+      for (std::size_t i : small) RETURN_IF_ERROR(stmt.Bind(1, keys[i]).BindBlob(2, blobs[i]).Run());
+      return OkStatus();
     });
   }
-  std::vector<Status> written = small_->WriteBatch(writes);
   std::size_t next_small = 0;
   for (std::size_t i = 0; i < blobs.size(); ++i) {
     if (next_small < small.size() && small[next_small] == i) {
-      Status& s = written[next_small++];
-      if (s.ok()) out.emplace_back(keys[i]);
-      else out.emplace_back(s);
+      ++next_small;
+      if (written.ok()) out.emplace_back(keys[i]);
+      else out.emplace_back(written);
     } else {
       out.push_back(PutFile(keys[i], blobs[i]));
     }

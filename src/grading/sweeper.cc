@@ -1,3 +1,4 @@
+#include "core/thread_name.h"
 #include "grading/sweeper.h"
 
 namespace ag {
@@ -23,6 +24,7 @@ Result<int> Sweeper::SweepOnce() {
 
 void Sweeper::Start() {
   thread_ = std::jthread([this](std::stop_token stop) {
+    NameThisThread("ag-sweeper");
     std::mutex mu;
     std::condition_variable_any cv;
     while (!stop.stop_requested()) {

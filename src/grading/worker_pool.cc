@@ -1,3 +1,4 @@
+#include "core/thread_name.h"
 #include "grading/worker_pool.h"
 
 #include <unistd.h>
@@ -19,9 +20,15 @@ void WorkerPool::Start() {
   if (started_) return;
   started_ = true;
   for (int i = 0; i < options_.concurrency; ++i) {
-    threads_.emplace_back([this, i](std::stop_token stop) { WorkLoop(stop, i); });
+    threads_.emplace_back([this, i](std::stop_token stop) {
+      NameThisThread("ag-worker-" + std::to_string(i));
+      WorkLoop(stop, i);
+    });
   }
-  heartbeat_ = std::jthread([this](std::stop_token stop) { HeartbeatLoop(stop); });
+  heartbeat_ = std::jthread([this](std::stop_token stop) {
+    NameThisThread("ag-heartbeat");
+    HeartbeatLoop(stop);
+  });
 }
 
 void WorkerPool::Stop() {

@@ -1,5 +1,6 @@
 // Beast lives in this translation unit only (it is slow to compile). Shape after Beast's
 // examples: a listener that accepts, a session loop per connection, one handler function.
+#include "core/thread_name.h"
 #include <utility>  // before any Boost header: g++ 12 needs it
 
 #include "http/server.h"
@@ -328,8 +329,12 @@ void HttpServer::Run() {
   asio::co_spawn(*impl_->ios[0], impl_->Accept(), asio::detached);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < impl_->ios.size(); ++i) {
-    threads.emplace_back([this, i] { impl_->ios[i]->run(); });
+    threads.emplace_back([this, i] {
+      NameThisThread("ag-io-" + std::to_string(i));
+      impl_->ios[i]->run();
+    });
   }
+  NameThisThread("ag-io-0");
   impl_->ios[0]->run();
   for (auto& t : threads) t.join();
 }

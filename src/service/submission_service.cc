@@ -1,5 +1,7 @@
+#include "core/thread_name.h"
 #include "service/submission_service.h"
 
+#include <cstdint>
 #include <future>
 
 #include "rag/extract.h"
@@ -9,11 +11,25 @@ namespace ag {
 SubmissionService::SubmissionService(Store& store, BlobStore& blobs, JobQueue& queue,
                                      const Clock& clock, Logger& log, IntakeOptions options)
     : store_(store), blobs_(blobs), queue_(queue), clock_(clock), log_(log), options_(options),
-      intake_([this](std::stop_token stop) { IntakeLoop(stop); }) {}
+      callbacks_thread_([this] {
+        NameThisThread("ag-intake-done");
+        RunCallbacks();
+      }),
+      rows_thread_([this] {
+        NameThisThread("ag-intake-rows");
+        WriteRows();
+      }),
+      blobs_thread_([this] {
+        NameThisThread("ag-intake-blob");
+        WriteBlobs();
+      }) {}
 
 SubmissionService::~SubmissionService() {
-  intake_.request_stop();
-  cv_.notify_all();
+  // Each stage drains what it holds, then closes the next one's queue.
+  waiting_.Close();
+  blobs_thread_.join();
+  rows_thread_.join();
+  callbacks_thread_.join();
 }
 
 Result<Submission> SubmissionService::Submit(const SubmitRequest& request) {
@@ -24,69 +40,75 @@ Result<Submission> SubmissionService::Submit(const SubmitRequest& request) {
 }
 
 void SubmissionService::SubmitAsync(const SubmitRequest& r, SubmitCallback done) {
-  if (Status s = store_.GetAssignment(r.assignment_id).status(); !s.ok()) return done(s);
+  auto exists = store_.AssignmentExists(r.assignment_id);
+  if (!exists.ok()) return done(exists.status());
+  if (!*exists) return done(NotFoundError("Assignment not found"));
   auto extracted = ExtractText(r.filename, r.bytes);
   if (!extracted.ok()) return done(extracted.status());
-  Pending p{NewSubmission{r.assignment_id, r.student_id, r.filename, "", "",
-                          std::move(extracted->text)},
-            std::string(r.bytes), std::move(done)};
-  {
-    std::lock_guard lock(mu_);
-    waiting_.push_back(std::move(p));
-  }
-  cv_.notify_one();
+  waiting_.Push(Pending{NewSubmission{r.assignment_id, r.student_id, r.filename, "", "",
+                                      std::move(extracted->text)},
+                        std::string(r.bytes), std::move(done)});
 }
 
-void SubmissionService::IntakeLoop(std::stop_token stop) {
+void SubmissionService::WriteBlobs() {
   for (;;) {
-    std::vector<Pending> batch;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, stop, [&] { return !waiting_.empty(); });
-      // On stop, what was accepted is still written before the thread ends.
-      if (waiting_.empty()) return;
-      while (!waiting_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(std::move(waiting_.front()));
-        waiting_.pop_front();
+    std::vector<Pending> batch = waiting_.TakeUpTo(options_.max_batch);
+    if (batch.empty()) break;
+    std::vector<std::string_view> bytes;
+    bytes.reserve(batch.size());
+    for (const Pending& p : batch) bytes.push_back(p.bytes);
+    std::vector<Result<std::string>> keys = blobs_.PutMany(bytes);
+    std::vector<Pending> written;
+    written.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!keys[i].ok()) {
+        reports_.Push({std::move(batch[i].done), keys[i].status()});
+        continue;
       }
+      batch[i].submission.blob_key = *keys[i];
+      batch[i].submission.sha256 = *keys[i];
+      batch[i].bytes.clear();
+      written.push_back(std::move(batch[i]));
     }
-    WriteBatch(batch);
+    blobs_done_.PushAll(written);
   }
+  blobs_done_.Close();
 }
 
-void SubmissionService::WriteBatch(std::vector<Pending>& batch) {
-  std::vector<std::string_view> bytes;
-  bytes.reserve(batch.size());
-  for (const Pending& p : batch) bytes.push_back(p.bytes);
-  std::vector<Result<std::string>> keys = blobs_.PutMany(bytes);
-
-  std::vector<Pending*> stored;
-  std::vector<NewSubmission> rows;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (!keys[i].ok()) {
-      batch[i].done(keys[i].status());
-      continue;
-    }
-    batch[i].submission.blob_key = *keys[i];
-    batch[i].submission.sha256 = *keys[i];
-    stored.push_back(&batch[i]);
-    rows.push_back(std::move(batch[i].submission));
-  }
-  if (rows.empty()) return;
-  std::vector<Result<CreatedSubmission>> created = store_.CreateSubmissions(rows, clock_.Now());
-  for (std::size_t i = 0; i < stored.size(); ++i) {
-    if (!created[i].ok()) {
-      stored[i]->done(created[i].status());
-      continue;
-    }
-    if (!created[i]->job_enqueued) {
-      // The row is committed; if this enqueue is lost, the sweeper enqueues it later.
-      if (Status q = queue_.Enqueue(created[i]->submission.id, clock_.Now()); !q.ok()) {
-        log_.Warn("enqueue failed; the sweeper will retry",
-                  {{"submission_id", created[i]->submission.id.value()}, {"error", q.ToString()}});
+void SubmissionService::WriteRows() {
+  for (;;) {
+    std::vector<Pending> batch = blobs_done_.TakeUpTo(options_.max_batch);
+    if (batch.empty()) break;
+    std::vector<NewSubmission> rows;
+    rows.reserve(batch.size());
+    for (Pending& p : batch) rows.push_back(std::move(p.submission));
+    std::vector<Result<CreatedSubmission>> created = store_.CreateSubmissions(rows, clock_.Now());
+    std::vector<Report> reports;
+    reports.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!created[i].ok()) {
+        reports.push_back({std::move(batch[i].done), created[i].status()});
+        continue;
       }
+      if (!created[i]->job_enqueued) {
+        // The row is committed; if this enqueue is lost, the sweeper enqueues it later.
+        if (Status q = queue_.Enqueue(created[i]->submission.id, clock_.Now()); !q.ok()) {
+          log_.Warn("enqueue failed; the sweeper will retry",
+                    {{"submission_id", created[i]->submission.id.value()}, {"error", q.ToString()}});
+        }
+      }
+      reports.push_back({std::move(batch[i].done), std::move(created[i]->submission)});
     }
-    stored[i]->done(std::move(created[i]->submission));
+    reports_.PushAll(reports);
+  }
+  reports_.Close();
+}
+
+void SubmissionService::RunCallbacks() {
+  for (;;) {
+    std::vector<Report> batch = reports_.TakeUpTo(SIZE_MAX);
+    if (batch.empty()) return;
+    for (auto& [done, result] : batch) done(std::move(result));
   }
 }
 

@@ -2,9 +2,12 @@
 // queued with its grading job. Once the submission is reported (Submit returns, or SubmitAsync's
 // callback runs with a value) it is durable: it survives a kill -9 and will be graded or failed.
 //
-// Writes go through one intake thread that takes every submission waiting at that moment and
-// writes them together (one blob commit, one store commit for the lot), so that the commit cost
-// is shared under load while a lone submission is written at once.
+// Writes go through a pipeline of three threads, each taking everything waiting for it at that
+// moment: the blobs of a batch are written in one commit, then (by the next thread) the
+// submissions and their jobs in one commit, then (by the last) the callbacks run, which render
+// and log the answers. So the commit cost is shared under load while a lone submission is written
+// at once, and the three steps of successive batches overlap. A blob is always durable before
+// its submission's row is written.
 #pragma once
 
 #include <condition_variable>
@@ -16,6 +19,7 @@
 
 #include "blob/blob_store.h"
 #include "core/clock.h"
+#include "core/handoff_queue.h"
 #include "obs/log.h"
 #include "queue/job_queue.h"
 #include "store/store.h"
@@ -46,8 +50,8 @@ class SubmissionService {
   Result<Submission> Submit(const SubmitRequest& request);
 
   // The same, reporting through `done`: at once (on this thread) for a request that fails
-  // validation, else on the intake thread once the submission is written. `request.bytes` need
-  // not outlive the call.
+  // validation, else on the pipeline's last thread once the submission is written.
+  // `request.bytes` need not outlive the call.
   void SubmitAsync(const SubmitRequest& request, SubmitCallback done);
 
  private:
@@ -56,8 +60,10 @@ class SubmissionService {
     std::string bytes;
     SubmitCallback done;
   };
-  void IntakeLoop(std::stop_token stop);
-  void WriteBatch(std::vector<Pending>& batch);
+  using Report = std::pair<SubmitCallback, Result<Submission>>;
+  void WriteBlobs();
+  void WriteRows();
+  void RunCallbacks();
 
   Store& store_;
   BlobStore& blobs_;
@@ -66,10 +72,14 @@ class SubmissionService {
   Logger& log_;
   IntakeOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable_any cv_;
-  std::deque<Pending> waiting_;
-  std::jthread intake_;  // last: it uses everything above
+  HandoffQueue<Pending> waiting_;    // validated, to be written
+  HandoffQueue<Pending> blobs_done_;  // blobs written, rows to be written
+  HandoffQueue<Report> reports_;      // written or failed, to be reported
+
+  // Last: they use everything above. Declared in pipeline order, destroyed in reverse.
+  std::jthread callbacks_thread_;
+  std::jthread rows_thread_;
+  std::jthread blobs_thread_;
 };
 
 }  // namespace ag

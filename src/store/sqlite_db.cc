@@ -1,3 +1,4 @@
+#include "core/thread_name.h"
 #include "store/sqlite_db.h"
 
 #include <filesystem>
@@ -134,6 +135,30 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const SqliteOptions& options) {
     }
   }
   ASSIGN_OR_RETURN(db->writer_, db->Connect(/*writer=*/true));
+  if (!db->in_memory_ && options.checkpoint_interval.count() > 0) {
+    ASSIGN_OR_RETURN(db->checkpointer_, db->Connect(/*writer=*/false));
+    SqliteDb* self = db.get();
+    db->checkpoint_thread_ = std::jthread([self](std::stop_token stop) {
+      NameThisThread("ag-checkpoint");
+      std::mutex mu;
+      std::condition_variable_any cv;
+      while (!stop.stop_requested()) {
+        {
+          std::unique_lock lock(mu);
+          cv.wait_for(lock, stop, self->options_.checkpoint_interval, [] { return false; });
+        }
+        if (stop.stop_requested()) break;
+        // PASSIVE: copies what it can without waiting for readers or blocking writers.
+        int frames = 0;
+        sqlite3_wal_checkpoint_v2(self->checkpointer_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                  &frames, nullptr);
+        if (frames >= self->options_.restart_after_frames) {
+          sqlite3_wal_checkpoint_v2(self->checkpointer_->raw(), nullptr,
+                                    SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+        }
+      }
+    });
+  }
   return db;
 }
 
@@ -153,8 +178,16 @@ Result<std::unique_ptr<SqliteConn>> SqliteDb::Connect(bool writer) {
   sqlite3_busy_timeout(raw, options_.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
-                        std::to_string(options_.cache_kib) + ";";
-  if (writer && !in_memory_) pragmas += "PRAGMA journal_mode=WAL;";
+                        std::to_string(writer ? options_.writer_cache_kib : options_.reader_cache_kib) +
+                        ";";
+  if (writer && !in_memory_) {
+    // Takes effect only while the file is empty, i.e. when the database is created.
+    pragmas += "PRAGMA page_size=" + std::to_string(options_.page_size) + "; PRAGMA journal_mode=WAL;";
+    if (options_.checkpoint_interval.count() > 0) {
+      pragmas += "PRAGMA wal_autocheckpoint=" + std::to_string(options_.checkpoint_backstop_pages) +
+                 "; PRAGMA journal_size_limit=" + std::to_string(64 << 20) + ";";
+    }
+  }
   pragmas += options_.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
   RETURN_IF_ERROR(conn->Exec(pragmas.c_str()).WithContext("cannot configure database " + path));
   return conn;

@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include <map>
+
 namespace ag {
 namespace {
 
@@ -136,6 +138,17 @@ Result<Assignment> SqliteStore::GetAssignment(AssignmentId id) {
   return std::move(*found);
 }
 
+Result<bool> SqliteStore::AssignmentExists(AssignmentId id) {
+  bool found = false;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
+    stmt.Bind(1, id.value());
+    ASSIGN_OR_RETURN(found, stmt.Step());
+    return OkStatus();
+  }));
+  return found;
+}
+
 Result<std::vector<Assignment>> SqliteStore::ListAssignments(int limit, int offset) {
   std::vector<Assignment> out;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
@@ -216,39 +229,54 @@ Result<CreatedSubmission> SqliteStore::CreateSubmission(const NewSubmission& s, 
 std::vector<Result<CreatedSubmission>> SqliteStore::CreateSubmissions(
     const std::vector<NewSubmission>& batch, TimePoint now) {
   const std::int64_t ms = ToUnixMillis(now);
+  std::vector<Status> statuses(batch.size());
   std::vector<SubmissionId> ids(batch.size());
-  std::vector<std::function<Status(SqliteConn&)>> writes;
-  writes.reserve(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    writes.push_back([&, i](SqliteConn& c) -> Status {
+  // One write for the lot: the rows of a missing assignment are refused one by one, and nothing
+  // else can fail for a single row, so no per-row savepoint is needed.
+  Status written = db_.Write([&](SqliteConn& c) -> Status {
+    std::map<std::int64_t, bool> exists;  // per assignment, checked once per batch
+    ASSIGN_OR_RETURN(auto find, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
+    ASSIGN_OR_RETURN(auto ins, c.Prepare(
+        "INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
+        "extracted_text, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
       const NewSubmission& s = batch[i];
-      ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
-      exists.Bind(1, s.assignment_id.value());
-      ASSIGN_OR_RETURN(bool row, exists.Step());
-      if (!row) return NotFoundError("Assignment not found");
-      ASSIGN_OR_RETURN(auto ins, c.Prepare(
-          "INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
-          "extracted_text, status, created_at, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
+      auto known = exists.find(s.assignment_id.value());
+      if (known == exists.end()) {
+        find.Bind(1, s.assignment_id.value());
+        ASSIGN_OR_RETURN(bool row, find.Step());
+        find.Reset();
+        known = exists.emplace(s.assignment_id.value(), row).first;
+      }
+      if (!known->second) {
+        statuses[i] = NotFoundError("Assignment not found");
+        continue;
+      }
       RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value()).Bind(2, s.student_id)
                           .Bind(3, s.filename).Bind(4, s.blob_key).Bind(5, s.sha256)
                           .Bind(6, s.text).Bind(7, ms).Bind(8, ms).Run());
       ids[i] = SubmissionId(c.LastInsertId());
-      if (options_.enqueue_jobs) {
-        ASSIGN_OR_RETURN(auto job, c.Prepare(
-            "INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
-            "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
-        RETURN_IF_ERROR(job.Bind(1, options_.queue_name).Bind(2, ids[i].value()).Bind(3, ms)
-                            .Bind(4, ms).Bind(5, ms).Run());
-      }
-      return OkStatus();
-    });
-  }
-  std::vector<Status> statuses = db_.WriteBatch(writes);
+    }
+    if (!options_.enqueue_jobs) return OkStatus();
+    ASSIGN_OR_RETURN(auto job, c.Prepare(
+        "INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
+        "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!statuses[i].ok()) continue;
+      RETURN_IF_ERROR(job.Bind(1, options_.queue_name).Bind(2, ids[i].value()).Bind(3, ms)
+                          .Bind(4, ms).Bind(5, ms).Run());
+    }
+    return OkStatus();
+  });
   std::vector<Result<CreatedSubmission>> out;
   out.reserve(batch.size());
   bool any = false;
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!written.ok()) {
+      out.emplace_back(written);
+      continue;
+    }
     if (!statuses[i].ok()) {
       out.emplace_back(statuses[i]);
       continue;

@@ -20,6 +20,7 @@ class SqliteStore final : public Store {
   Status Ping() override;
   Result<Assignment> CreateAssignment(const NewAssignment& a, TimePoint now) override;
   Result<Assignment> GetAssignment(AssignmentId id) override;
+  Result<bool> AssignmentExists(AssignmentId id) override;
   Result<std::vector<Assignment>> ListAssignments(int limit, int offset) override;
   Result<Material> AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
                                TimePoint now) override;

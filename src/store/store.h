@@ -161,6 +161,8 @@ class Store {
   virtual Result<Assignment> CreateAssignment(const NewAssignment& a, TimePoint now) = 0;
   // NotFound when absent.
   virtual Result<Assignment> GetAssignment(AssignmentId id) = 0;
+  // Cheaper than GetAssignment when only existence matters (the intake's first check).
+  virtual Result<bool> AssignmentExists(AssignmentId id) = 0;
   // Newest first.
   virtual Result<std::vector<Assignment>> ListAssignments(int limit, int offset) = 0;
 

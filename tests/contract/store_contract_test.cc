@@ -98,6 +98,8 @@ TEST_P(StoreContract, CreatesAndReadsAssignments) {
   EXPECT_EQ(got->rubric_json.begin().key(), "intro");  // order kept
   EXPECT_EQ(got->created_at, clock_.Now());
   EXPECT_EQ(store().GetAssignment(AssignmentId(999)).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(*store().AssignmentExists(a.id));
+  EXPECT_FALSE(*store().AssignmentExists(AssignmentId(999)));
 }
 
 TEST_P(StoreContract, ListsAssignmentsNewestFirst) {
@@ -128,6 +130,21 @@ TEST_P(StoreContract, AddsMaterialWithItsChunks) {
   EXPECT_EQ(store().AddMaterial({AssignmentId(999), "x", "k", "s", "", 1}, {}, clock_.Now())
                 .status().code(),
             StatusCode::kNotFound);
+}
+
+TEST_P(StoreContract, CreatesABatchWithAResultEach) {
+  Assignment a = MakeAssignment();
+  std::vector<NewSubmission> batch = {{a.id, "s1", "a.txt", "k1", "k1", "one"},
+                                      {AssignmentId(999), "s2", "b.txt", "k2", "k2", "two"},
+                                      {a.id, "s3", "c.txt", "k3", "k3", "three"}};
+  auto created = store().CreateSubmissions(batch, clock_.Now());
+  ASSERT_EQ(created.size(), 3u);
+  ASSERT_TRUE(created[0].ok());
+  EXPECT_EQ(created[1].status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(created[2].ok());
+  EXPECT_LT(created[0]->submission.id, created[2]->submission.id);
+  EXPECT_EQ(store().GetSubmission(created[2]->submission.id)->text, "three");
+  EXPECT_EQ(store().ListSubmissions(a.id, 10, 0)->size(), 2u);
 }
 
 TEST_P(StoreContract, CreatesSubmissionsQueued) {

@@ -143,7 +143,6 @@ CREATE TABLE jobs (
   updated_at    INTEGER NOT NULL
 );
 CREATE INDEX idx_jobs_ready ON jobs(queue, ready_at) WHERE state <> 'dead';
-CREATE INDEX idx_jobs_state ON jobs(state);
 
 CREATE TABLE audit_log (
   id         INTEGER PRIMARY KEY,
