@@ -19,8 +19,8 @@ struct FsBlobStoreOptions {
 // Content-addressed blobs on the file system. A blob larger than inline_max_bytes is the file
 // root/ab/cd/<sha256>, written to a temporary file in the same directory and renamed into place,
 // so a crash leaves the whole blob or none. Smaller blobs (most submissions) are rows of
-// root/small.db, each Put one transaction: creating a file costs the kernel about 150 µs on
-// ext4 here, which capped a file-per-blob store at about 6,000 writes/s (docs/benchmarks.md).
+// root/small.db, written many per commit: a file per blob cost 50 to 140 µs of kernel time here
+// (ext4 inode allocation) and topped the intake's profile (docs/benchmarks.md).
 class FsBlobStore final : public BlobStore {
  public:
   static Result<std::unique_ptr<FsBlobStore>> Open(FsBlobStoreOptions options);
