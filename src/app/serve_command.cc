@@ -90,6 +90,8 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
   log.Info("shutting down", {{"signal", strsignal(received)}});
   server.Shutdown();
   http.join();
+  // Answers still in the intake are written and reported while the API they call back exists.
+  s.submissions->Drain();
   s.workers->Stop();  // cancels work in hand; its jobs go back to the queue
   s.sweeper->Stop();
   log.Info("stopped");

@@ -20,12 +20,9 @@ Status ErrnoStatus(int err, std::string_view what) {
   std::string message(what);
   message += ": ";
   message += std::strerror(err);
-  switch (err) {
-    case ENOENT: return NotFoundError(std::move(message));
-    case ENOSPC:
-    case EDQUOT: return ResourceExhaustedError(std::move(message));
-    default: return UnavailableError(std::move(message));
-  }
+  // Every failure here is the server's storage, never the client's request (NotFound for a
+  // missing blob is decided by Get itself): retried later, 503 over HTTP.
+  return UnavailableError(std::move(message));
 }
 
 bool IsHexKey(std::string_view key) {

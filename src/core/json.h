@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <nlohmann/json.hpp>
 
 namespace ag {
@@ -15,6 +16,12 @@ inline Json JsonNumber(double v) {
     return Json(static_cast<std::int64_t>(v));
   }
   return Json(v);
+}
+
+// Serializes for the wire, a log or the database: invalid UTF-8 in user-supplied strings is
+// replaced with U+FFFD instead of throwing.
+inline std::string DumpJson(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 // Parses without throwing; a discarded value means the text is not JSON.

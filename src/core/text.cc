@@ -94,6 +94,14 @@ std::vector<std::string_view> Sentences(std::string_view text) {
   return out;
 }
 
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t cut = max_bytes;
+  // Back up over continuation bytes to the start of the character that crosses the limit.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
 bool IsValidUtf8(std::string_view text) {
   std::size_t i = 0;
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());

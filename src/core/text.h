@@ -20,6 +20,9 @@ std::string LightStem(std::string_view word);
 // Splits into sentences at ., !, ? or line breaks; trims each; drops empty ones.
 std::vector<std::string_view> Sentences(std::string_view text);
 
+// The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_bytes);
+
 // True when `text` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view text);
 

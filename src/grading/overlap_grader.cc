@@ -52,7 +52,7 @@ std::optional<Evidence> BestSentence(const std::vector<const RetrievedChunk*>& c
       for (const auto& w : words) shared += answer_words.count(w);
       const double score = shared / std::sqrt(static_cast<double>(words.size()));
       if (shared > 0 && (!best || score > best->overlap)) {
-        best = Evidence{c->id, std::string(sentence.substr(0, 400)), score};
+        best = Evidence{c->id, std::string(Utf8Prefix(sentence, 400)), score};
       }
     }
   }

@@ -72,9 +72,11 @@ void WorkerPool::WorkLoop(std::stop_token stop, int index) {
 
 void WorkerPool::Process(LeasedJob job, const std::string& worker, std::stop_token pool_stop) {
   auto hand = std::make_shared<InHand>(InHand{job, std::stop_source()});
+  std::uint64_t key;
   {
     std::lock_guard lock(mu_);
-    in_hand_[job.id.value()] = hand;
+    key = next_key_++;
+    in_hand_[key] = hand;
     if (pool_stop.stop_requested()) hand->cancel.request_stop();
   }
   Status attempt;
@@ -84,13 +86,18 @@ void WorkerPool::Process(LeasedJob job, const std::string& worker, std::stop_tok
                                       std::to_string(job.attempts - 1) +
                                       " times (the worker stopped or crashed)");
   } else {
-    attempt = pipeline_.Run(job.submission_id, JobContext{job.id, job.attempts},
-                            hand->cancel.get_token());
+    // A throw must not take the process down with every other job in it: it is an attempt that
+    // failed, retried like any other.
+    try {
+      attempt = pipeline_.Run(job.submission_id, JobContext{job.id, job.attempts},
+                              hand->cancel.get_token());
+    } catch (const std::exception& e) {
+      attempt = InternalError(std::string("grading threw: ") + e.what());
+    }
   }
   {
     std::lock_guard lock(mu_);
-    in_hand_.erase(job.id.value());
-    job.lease_token = hand->job.lease_token;
+    in_hand_.erase(key);
   }
   if (!attempt.ok() && attempt.code() != StatusCode::kCancelled) {
     log_.Warn("grading attempt failed", {{"worker", worker},
@@ -113,8 +120,9 @@ void WorkerPool::Settle(const LeasedJob& job, const Status& attempt) {
       break;
     case JobDisposition::kRelease:
       outcome = "cancelled";
+      // The status first: once released, the job may be leased (and marked grading) at once.
+      store_.MarkRetrying(job.submission_id, "", now).IgnoreError();
       settled = queue_.Release(job);
-      if (settled.ok()) store_.MarkRetrying(job.submission_id, "", now).IgnoreError();
       break;
     case JobDisposition::kRetry:
     case JobDisposition::kFail: {
@@ -165,7 +173,12 @@ void WorkerPool::HeartbeatLoop(std::stop_token stop) {
         log_.Warn("lease lost; cancelling", {{"job_id", copy.id.value()}});
         h->cancel.request_stop();
       } else if (!s.ok()) {
-        log_.Warn("heartbeat failed", {{"job_id", copy.id.value()}, {"error", s.ToString()}});
+        // Past its expiry, a lease that could not be renewed may already be another worker's.
+        const bool expired = clock_.Now() >= copy.lease_expires_at;
+        log_.Warn(expired ? "heartbeat failed after the lease expired; cancelling"
+                          : "heartbeat failed",
+                  {{"job_id", copy.id.value()}, {"error", s.ToString()}});
+        if (expired) h->cancel.request_stop();
       } else {
         std::lock_guard g(mu_);
         h->job.lease_expires_at = copy.lease_expires_at;

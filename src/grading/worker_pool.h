@@ -65,7 +65,10 @@ class WorkerPool {
 
   std::mutex mu_;
   std::condition_variable_any heartbeat_cv_;
-  std::map<std::int64_t, std::shared_ptr<InHand>> in_hand_;  // by job id
+  // By a serial of this pool's, not the job id: after a lease expired, two workers of the same
+  // pool can hold the same job for a moment.
+  std::map<std::uint64_t, std::shared_ptr<InHand>> in_hand_;
+  std::uint64_t next_key_ = 0;
   std::vector<std::jthread> threads_;
   std::jthread heartbeat_;
   bool started_ = false;

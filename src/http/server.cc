@@ -127,7 +127,11 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
         target.get_executor(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) co_return;
+      // Out of descriptors or memory: retrying at once would spin; connections that close free
+      // them, so wait a little.
       log.Warn("accept failed", {{"error", ec.message()}});
+      asio::steady_timer pause(*ios[0], std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);

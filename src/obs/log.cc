@@ -16,10 +16,6 @@ Result<LogLevel> ParseLogLevel(std::string_view name) {
   return InvalidArgumentError("must be one of debug, info, warn, error");
 }
 
-std::string DumpJson(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 void Logger::Log(LogLevel level, std::string_view msg, LogFields fields) {
   if (!Enabled(level)) return;
   static constexpr std::string_view kNames[] = {"debug", "info", "warn", "error"};

@@ -37,8 +37,4 @@ class Logger {
   int fd_;
 };
 
-// Serializes for the wire or a log: invalid UTF-8 in user-supplied strings is replaced with
-// U+FFFD instead of throwing.
-std::string DumpJson(const Json& j);
-
 }  // namespace ag

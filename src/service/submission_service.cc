@@ -24,12 +24,21 @@ SubmissionService::SubmissionService(Store& store, BlobStore& blobs, JobQueue& q
         WriteBlobs();
       }) {}
 
-SubmissionService::~SubmissionService() {
+SubmissionService::~SubmissionService() { Drain(); }
+
+void SubmissionService::Drain() {
+  std::lock_guard lock(drain_mu_);
+  if (drained_) return;
+  {
+    std::lock_guard accepting(accepting_mu_);
+    accepting_ = false;
+  }
   // Each stage drains what it holds, then closes the next one's queue.
   waiting_.Close();
   blobs_thread_.join();
   rows_thread_.join();
   callbacks_thread_.join();
+  drained_ = true;
 }
 
 Result<Submission> SubmissionService::Submit(const SubmitRequest& request) {
@@ -45,6 +54,11 @@ void SubmissionService::SubmitAsync(const SubmitRequest& r, SubmitCallback done)
   if (!*exists) return done(NotFoundError("Assignment not found"));
   auto extracted = ExtractText(r.filename, r.bytes);
   if (!extracted.ok()) return done(extracted.status());
+  std::unique_lock accepting(accepting_mu_);
+  if (!accepting_) {
+    accepting.unlock();
+    return done(UnavailableError("the service is shutting down"));
+  }
   waiting_.Push(Pending{NewSubmission{r.assignment_id, r.student_id, r.filename, "", "",
                                       std::move(extracted->text)},
                         std::string(r.bytes), std::move(done)});

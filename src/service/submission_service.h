@@ -6,8 +6,8 @@
 // moment: the blobs of a batch are written in one commit, then (by the next thread) the
 // submissions and their jobs in one commit, then (by the last) the callbacks run, which render
 // and log the answers. So the commit cost is shared under load while a lone submission is written
-// at once, and the three steps of successive batches overlap. A blob is always durable before
-// its submission's row is written.
+// at once, and the three steps of successive batches overlap. A blob is committed before its
+// submission's row is.
 #pragma once
 
 #include <condition_variable>
@@ -43,8 +43,12 @@ class SubmissionService {
  public:
   SubmissionService(Store& store, BlobStore& blobs, JobQueue& queue, const Clock& clock,
                     Logger& log, IntakeOptions options = {});
-  // Writes what is still waiting, then stops the intake thread.
+  // Drain() if not done yet.
   ~SubmissionService();
+
+  // Writes and reports everything accepted so far, then stops the pipeline; later submissions
+  // fail with Unavailable. For shutdown: run it while whatever the callbacks touch is alive.
+  void Drain();
 
   // NotFound when the assignment does not exist; InvalidArgument when the file is unusable.
   Result<Submission> Submit(const SubmitRequest& request);
@@ -71,6 +75,11 @@ class SubmissionService {
   const Clock& clock_;
   Logger& log_;
   IntakeOptions options_;
+
+  std::mutex accepting_mu_;  // orders submissions against Drain's close
+  bool accepting_ = true;
+  std::mutex drain_mu_;
+  bool drained_ = false;
 
   HandoffQueue<Pending> waiting_;    // validated, to be written
   HandoffQueue<Pending> blobs_done_;  // blobs written, rows to be written

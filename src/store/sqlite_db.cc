@@ -14,11 +14,11 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return UnavailableError(std::move(message));
-    case SQLITE_FULL:
+    case SQLITE_FULL:  // disk full: the server's trouble, retried later; never a client's 429
     case SQLITE_NOMEM:
-      return ResourceExhaustedError(std::move(message));
-    case SQLITE_CONSTRAINT:
-      return AbortedError(std::move(message));
+      return UnavailableError(std::move(message));
+    case SQLITE_CONSTRAINT:  // the same write would fail again: not retried
+      return FailedPreconditionError(std::move(message));
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_READONLY:
@@ -280,40 +280,57 @@ void SqliteDb::CommitBatch(const std::vector<PendingWrite*>& batch) {
     ASSIGN_OR_RETURN(auto stmt, c.Prepare(sql));
     return stmt.Run();
   };
+  // A write that throws is a failed write, not a broken batch.
+  auto call = [&c](PendingWrite* w) -> Status {
+    try {
+      return (*w->fn)(c);
+    } catch (const std::exception& e) {
+      return InternalError(std::string("database write threw: ") + e.what());
+    }
+  };
+  // SQLite ended the whole transaction (disk full, I/O error): every write of the batch is lost,
+  // the ones that had succeeded too.
+  auto transaction_gone = [&c] { return sqlite3_get_autocommit(c.raw()) != 0; };
+  auto all_lost = [&](const Status& cause) {
+    const Status lost = (cause.ok() ? InternalError("transaction ended") : cause)
+                            .WithContext("the write batch was rolled back");
+    for (PendingWrite* w : batch) w->status = lost;
+  };
+
   if (Status begin = run("BEGIN IMMEDIATE"); !begin.ok()) {
     for (PendingWrite* w : batch) w->status = begin;
     return;
   }
   if (batch.size() == 1) {
-    batch[0]->status = (*batch[0]->fn)(c);
+    batch[0]->status = call(batch[0]);
   } else {
     for (PendingWrite* w : batch) {
       Status s = run("SAVEPOINT batch_write");
       if (s.ok()) {
-        s = (*w->fn)(c);
-        if (!s.ok() && sqlite3_get_autocommit(c.raw())) {
-          // SQLite rolled the whole transaction back (disk full, I/O error): every write of
-          // the batch is lost, not only this one.
-          const Status lost = s.WithContext("the write batch was rolled back");
-          for (PendingWrite* other : batch) other->status = lost;
-          return;
+        s = call(w);
+        if (!transaction_gone()) {
+          if (s.ok()) {
+            s = run("RELEASE batch_write");
+            if (!s.ok() && !transaction_gone()) run("ROLLBACK TO batch_write").IgnoreError();
+          } else {
+            run("ROLLBACK TO batch_write").IgnoreError();
+          }
+          if (!transaction_gone()) run("RELEASE batch_write").IgnoreError();
         }
-        if (!s.ok()) run("ROLLBACK TO batch_write").IgnoreError();
-        Status release = run("RELEASE batch_write");
-        if (s.ok()) s = release;
       }
+      if (transaction_gone()) return all_lost(s);
       w->status = s;
     }
   }
   bool any_ok = false;
   for (PendingWrite* w : batch) any_ok = any_ok || w->status.ok();
   if (!any_ok) {
-    c.Exec("ROLLBACK").IgnoreError();
+    if (!transaction_gone()) c.Exec("ROLLBACK").IgnoreError();
     return;
   }
   Status commit = run("COMMIT");
   if (!commit.ok()) {
-    c.Exec("ROLLBACK").IgnoreError();
+    if (!transaction_gone()) c.Exec("ROLLBACK").IgnoreError();
     for (PendingWrite* w : batch) {
       if (w->status.ok()) w->status = commit;
     }
@@ -326,9 +343,13 @@ Status SqliteDb::Read(const std::function<Status(SqliteConn&)>& fn) {
     return fn(*writer_);
   }
   ASSIGN_OR_RETURN(SqliteConn * c, AcquireReader());
-  Status s = fn(*c);
-  ReleaseReader(c);
-  return s;
+  // Returned even when `fn` throws: a lost reader would leave later reads waiting forever.
+  struct Return {
+    SqliteDb* db;
+    SqliteConn* c;
+    ~Return() { db->ReleaseReader(c); }
+  } give_back{this, c};
+  return fn(*c);
 }
 
 void SqliteDb::NotifyWork() {
@@ -336,7 +357,7 @@ void SqliteDb::NotifyWork() {
     std::lock_guard lock(work_mu_);
     ++work_generation_;
   }
-  work_cv_.notify_one();  // one job, one worker; the others find it by polling if needed
+  work_cv_.notify_all();  // a batch may add many jobs; idle workers look with a cheap read first
 }
 
 std::uint64_t SqliteDb::WorkGeneration() {

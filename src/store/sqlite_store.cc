@@ -26,9 +26,14 @@ Result<Assignment> ReadAssignment(const Stmt& s) {
   return a;
 }
 
+// Column 6 is the text, or '' in lists (kListSelect).
 constexpr std::string_view kSubmissionSelect =
     "SELECT s.id, s.assignment_id, s.student_id, s.filename, s.blob_key, s.sha256, "
     "s.extracted_text, s.status, s.error, s.attempts, s.created_at, s.updated_at, "
+    "g.score, g.feedback FROM submissions s LEFT JOIN grades g ON g.submission_id = s.id ";
+constexpr std::string_view kListSelect =
+    "SELECT s.id, s.assignment_id, s.student_id, s.filename, s.blob_key, s.sha256, "
+    "'', s.status, s.error, s.attempts, s.created_at, s.updated_at, "
     "g.score, g.feedback FROM submissions s LEFT JOIN grades g ON g.submission_id = s.id ";
 
 Submission ReadSubmission(const Stmt& s) {
@@ -53,7 +58,7 @@ Submission ReadSubmission(const Stmt& s) {
 std::string ChunkIdsToJson(const std::vector<ChunkId>& ids) {
   Json j = Json::array();
   for (ChunkId id : ids) j.push_back(id.value());
-  return j.dump();
+  return DumpJson(j);
 }
 
 std::vector<ChunkId> ChunkIdsFromJson(const std::string& text) {
@@ -89,7 +94,7 @@ Result<Assignment> SqliteStore::CreateAssignment(const NewAssignment& a, TimePoi
   auto rubric = Rubric::FromJson(a.rubric_json);
   if (!rubric.ok()) return rubric.status();
   Assignment out;
-  const std::string rubric_text = a.rubric_json.dump();
+  const std::string rubric_text = DumpJson(a.rubric_json);
   RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
     ASSIGN_OR_RETURN(auto ins, c.Prepare(
         "INSERT INTO assignments(title, question, reference_answer, rubric, rubric_version, "
@@ -107,7 +112,7 @@ Result<Assignment> SqliteStore::CreateAssignment(const NewAssignment& a, TimePoi
       for (const auto& l : k.levels) {
         levels.push_back({{"points", JsonNumber(l.points)}, {"description", l.description}});
       }
-      const std::string levels_text = levels.dump();
+      const std::string levels_text = DumpJson(levels);
       RETURN_IF_ERROR(crit.Bind(1, out.id.value()).Bind(2, position++).Bind(3, k.key)
                           .Bind(4, k.description).Bind(5, k.max_points).Bind(6, levels_text)
                           .Run());
@@ -318,7 +323,7 @@ Result<std::vector<Submission>> SqliteStore::ListSubmissions(AssignmentId assign
                                                              int offset) {
   std::vector<Submission> out;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(std::string(kSubmissionSelect) +
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(std::string(kListSelect) +
                                           "WHERE s.assignment_id = ? "
                                           "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"));
     stmt.Bind(1, assignment.value()).Bind(2, limit).Bind(3, offset);
@@ -377,10 +382,10 @@ Result<int> SqliteStore::Requeue(const std::vector<SubmissionId>& ids, TimePoint
 Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
   SaveGradeOutcome outcome = SaveGradeOutcome::kAlreadyGraded;
   const std::int64_t ms = ToUnixMillis(r.now);
-  const std::string breakdown = BreakdownToJson(r.result.breakdown).dump();
-  const std::string citations = CitationsToJson(r.result.citations).dump();
+  const std::string breakdown = DumpJson(BreakdownToJson(r.result.breakdown));
+  const std::string citations = DumpJson(CitationsToJson(r.result.citations));
   const std::string chunk_ids = ChunkIdsToJson(r.provenance.retrieved_chunk_ids);
-  const std::string parameters = r.provenance.parameters.dump();
+  const std::string parameters = DumpJson(r.provenance.parameters);
   const std::string_view final_status = ToString(r.final_status);
   RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
     RETURN_IF_ERROR(CurrentStatus(c, r.submission_id));
@@ -414,7 +419,7 @@ Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
           "INSERT INTO grade_events(submission_id, kind, actor, rubric_version, score, detail, "
           "created_at) VALUES (?, 'grade', ?, ?, ?, ?, ?)"));
       const std::string detail =
-          Json{{"grader", p.grader}, {"model", p.model}, {"prompt_hash", p.prompt_hash}}.dump();
+          DumpJson(Json{{"grader", p.grader}, {"model", p.model}, {"prompt_hash", p.prompt_hash}});
       RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value()).Bind(2, p.grader)
                           .Bind(3, r.rubric_version).Bind(4, r.result.score).Bind(5, detail)
                           .Bind(6, ms).Run());

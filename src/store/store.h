@@ -181,7 +181,8 @@ class Store {
       const std::vector<NewSubmission>& batch, TimePoint now) = 0;
   // With score and feedback of the current grade. NotFound when absent.
   virtual Result<Submission> GetSubmission(SubmissionId id) = 0;
-  // Newest first, with score and feedback.
+  // Newest first, with score and feedback, without the text (a list can be long and each text
+  // large).
   virtual Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
                                                           int offset) = 0;
 

@@ -1,8 +1,11 @@
 // The Store contract, run against every adapter (today: SQLite on a real file).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <stdexcept>
+#include <thread>
 
 #include "core/clock.h"
 #include "store/sqlite_db.h"
@@ -235,6 +238,7 @@ TEST_P(StoreContract, ListsSubmissionsNewestFirstWithScores) {
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, s2.id);
   EXPECT_FALSE((*list)[0].score.has_value());
+  EXPECT_TRUE((*list)[0].text.empty());  // lists leave the (possibly large) text out
   EXPECT_DOUBLE_EQ(*(*list)[1].score, 24);
   EXPECT_TRUE(store().ListSubmissions(AssignmentId(999), 10, 0)->empty());
 }
@@ -298,6 +302,82 @@ TEST(SqliteDbTest, MigrationsAreAppliedOnce) {
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(*v1, *v2);
   EXPECT_EQ(*v1, SqliteMigrations().back().version);
+}
+
+int CountCourses(SqliteDb& db) {
+  int rows = -1;
+  (void)db.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto st, c.Prepare("SELECT COUNT(*) FROM courses"));
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) rows = static_cast<int>(st.Int(0));
+    return OkStatus();
+  });
+  return rows;
+}
+
+std::function<Status(SqliteConn&)> InsertCourse(std::string code) {
+  return [code](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto st, c.Prepare("INSERT INTO courses(code, title, created_at) VALUES (?, 't', 0)"));
+    return st.Bind(1, code).Run();
+  };
+}
+
+TEST(SqliteDbTest, ABatchFailsWriteByWrite) {
+  testing::TempDir dir;
+  auto db = std::move(SqliteDb::Open({dir.File("t.db")}).value());
+  ASSERT_TRUE(db->Migrate(SqliteMigrations()).ok());
+  std::vector<std::function<Status(SqliteConn&)>> writes = {
+      InsertCourse("a"),
+      [](SqliteConn& c) -> Status {  // changes something, then fails: only its change goes
+        RETURN_IF_ERROR(InsertCourse("b")(c));
+        return AbortedError("no");
+      },
+      [](SqliteConn&) -> Status { throw std::runtime_error("bug"); },
+      InsertCourse("a"),  // violates UNIQUE(code)
+      InsertCourse("c")};
+  std::vector<Status> statuses = db->WriteBatch(writes);
+  ASSERT_EQ(statuses.size(), 5u);
+  EXPECT_TRUE(statuses[0].ok());
+  EXPECT_EQ(statuses[1].code(), StatusCode::kAborted);
+  EXPECT_EQ(statuses[2].code(), StatusCode::kInternal);
+  EXPECT_NE(statuses[2].message().find("bug"), std::string::npos);
+  EXPECT_EQ(statuses[3].code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(statuses[4].ok());
+  EXPECT_EQ(CountCourses(*db), 2);  // a and c
+  // The writer is usable afterwards.
+  EXPECT_TRUE(db->Write(InsertCourse("d")).ok());
+  EXPECT_EQ(CountCourses(*db), 3);
+}
+
+TEST(SqliteDbTest, ConcurrentWritersAllCommit) {
+  testing::TempDir dir;
+  auto db = std::move(SqliteDb::Open({dir.File("t.db")}).value());
+  ASSERT_TRUE(db->Migrate(SqliteMigrations()).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (!db->Write(InsertCourse(std::to_string(t) + "-" + std::to_string(i))).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(CountCourses(*db), 400);
+}
+
+TEST(SqliteDbTest, AThrowingReadGivesItsConnectionBack) {
+  testing::TempDir dir;
+  SqliteOptions options{dir.File("t.db")};
+  options.max_readers = 2;
+  auto db = std::move(SqliteDb::Open(options).value());
+  ASSERT_TRUE(db->Migrate(SqliteMigrations()).ok());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_THROW((void)db->Read([](SqliteConn&) -> Status { throw std::runtime_error("bug"); }),
+                 std::runtime_error);
+  }
+  EXPECT_EQ(CountCourses(*db), 0);  // would wait forever if readers had leaked
 }
 
 TEST(SqliteDbTest, AFailedWriteRollsBack) {

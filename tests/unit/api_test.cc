@@ -250,6 +250,16 @@ TEST_F(ApiTest, MetricsCountRequestsByRoute) {
   }
 }
 
+TEST_F(ApiTest, AfterDrainSubmissionsAreRefusedNotLost) {
+  const std::int64_t a = CreateAssignment();
+  EXPECT_EQ(CallJson("POST", "/submissions/", Json{{"assignment_id", a}, {"content", "before"}}.dump(), 200)
+                ["status"], "queued");
+  services_->submissions->Drain();
+  EXPECT_EQ(CallJson("POST", "/submissions/", Json{{"assignment_id", a}, {"content", "after"}}.dump(), 503)
+                ["detail"], "the service is shutting down");
+  EXPECT_EQ(CallJson("GET", "/submissions/assignment/" + std::to_string(a), "", 200).size(), 1u);
+}
+
 TEST_F(ApiTest, StatusPageAtRoot) {
   HttpResponse r = Call("GET", "/");
   EXPECT_EQ(r.status, 200);

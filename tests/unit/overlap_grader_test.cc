@@ -1,5 +1,7 @@
 #include "grading/overlap_grader.h"
 
+#include "core/text.h"
+
 #include <gtest/gtest.h>
 
 namespace ag {
@@ -78,6 +80,22 @@ TEST(OverlapGraderTest, IsDeterministic) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(*a->proposal.breakdown[0].second.points, *b->proposal.breakdown[0].second.points);
   EXPECT_EQ(a->proposal.feedback, b->proposal.feedback);
+}
+
+TEST(OverlapGraderTest, LongQuotesStayValidUtf8) {
+  OverlapGrader g;
+  const Rubric rubric = TestRubric();
+  std::string sentence = "Glaciers";
+  while (sentence.size() < 399) sentence += " melting";
+  sentence += " \xE2\x80\x94 fossil fuels.";  // an em dash straddles byte 400
+  Retrieval evidence;
+  evidence.chunks = {{ChunkId(1), "", "n.md", sentence, 1}};
+  evidence.by_query["causes"] = {ChunkId(1)};
+  auto out = g.Grade({"", "", rubric, "glaciers melting fossil fuels", evidence}, std::stop_token());
+  ASSERT_TRUE(out.ok());
+  ASSERT_FALSE(out->proposal.citations.empty());
+  EXPECT_TRUE(IsValidUtf8(out->proposal.citations[0].text));
+  EXPECT_LE(out->proposal.citations[0].text.size(), 400u);
 }
 
 TEST(OverlapGraderTest, StopsWhenAsked) {

@@ -39,6 +39,16 @@ TEST(TextTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
 }
 
+TEST(TextTest, Utf8PrefixNeverSplitsACharacter) {
+  const std::string s = "ab\xE2\x82\xAC";  // "ab€"
+  EXPECT_EQ(Utf8Prefix(s, 10), s);
+  EXPECT_EQ(Utf8Prefix(s, 5), s);
+  EXPECT_EQ(Utf8Prefix(s, 4), "ab");
+  EXPECT_EQ(Utf8Prefix(s, 3), "ab");
+  EXPECT_EQ(Utf8Prefix(s, 2), "ab");
+  EXPECT_TRUE(IsValidUtf8(Utf8Prefix(s, 3)));
+}
+
 TEST(TimeFormatTest, Iso8601Utc) {
   EXPECT_EQ(FormatIso8601(FromUnixMillis(0)), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatIso8601(FromUnixMillis(1764337720123)), "2025-11-28T13:48:40.123Z");

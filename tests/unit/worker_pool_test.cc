@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 
 #include "support/grading_fixture.h"
@@ -85,6 +86,20 @@ TEST(WorkerPoolTest, GivesUpAfterTheLastAttemptAndStoresTheReason) {
   EXPECT_EQ(f.grader.calls(), 3);
   EXPECT_EQ(f.store->GetSubmission(s)->error, "LLM timed out after 60 s");
   EXPECT_EQ(f.Count("jobs", "state = 'dead'"), 1);
+}
+
+TEST(WorkerPoolTest, AGraderThatThrowsIsAFailedAttemptNotACrash) {
+  GradingFixture f(NoBackoff());
+  f.grader.Then([](const GradingRequest&) -> Result<GraderOutput> {
+    throw std::runtime_error("bad bytes");
+  });
+  f.grader.Then(ScriptedGrader::FullMarks);
+  const SubmissionId s = f.Submit(f.MakeAssignment());
+  WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool());
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kDone; }));
+  pool.Stop();
+  EXPECT_EQ(f.grader.calls(), 2);
 }
 
 TEST(WorkerPoolTest, APermanentFailureIsNotRetried) {
