@@ -29,36 +29,42 @@ std::string Body(std::int64_t n) {
          std::to_string(n) + "\r\n--B--\r\n";
 }
 
-void BM_StoreCreateSubmission(benchmark::State& state) {
-  const std::string dir = TempDir();
-  auto db = std::move(SqliteDb::Open({dir + "/a.db"}).value());
-  (void)db->Migrate(SqliteMigrations());
-  SqliteStore store(*db, {});
+// A migrated store on a fresh file with one assignment; removed afterwards.
+struct StoreFixture {
+  StoreFixture() : dir(TempDir()) {
+    db = std::move(SqliteDb::Open({dir + "/a.db"}).value());
+    (void)db->Migrate(SqliteMigrations());
+    store = std::make_unique<SqliteStore>(*db, SqliteStoreOptions{});
+    assignment = store->CreateAssignment({"t", "", "", Json::parse(kRubric)}, clock.Now())->id;
+  }
+  ~StoreFixture() {
+    store.reset();
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::string dir;
   SystemClock clock;
-  const AssignmentId a =
-      store.CreateAssignment({"t", "", "", Json::parse(kRubric)}, clock.Now())->id;
+  std::unique_ptr<SqliteDb> db;
+  std::unique_ptr<SqliteStore> store;
+  AssignmentId assignment;
+};
+
+void BM_StoreCreateSubmission(benchmark::State& state) {
+  StoreFixture f;
   for (auto _ : state) {
-    auto r = store.CreateSubmission({a, "s", "a.txt", "k", "s", "text"}, clock.Now());
+    auto r = f.store->CreateSubmission({f.assignment, "s", "a.txt", "k", "s", "text"}, f.clock.Now());
     benchmark::DoNotOptimize(r);
   }
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_StoreCreateSubmission);
 
 // A batch as the intake writes it under load; reported per submission.
 void BM_StoreCreateSubmissionsBatch(benchmark::State& state) {
-  const std::string dir = TempDir();
-  auto db = std::move(SqliteDb::Open({dir + "/a.db"}).value());
-  (void)db->Migrate(SqliteMigrations());
-  SqliteStore store(*db, {});
-  SystemClock clock;
-  const AssignmentId a =
-      store.CreateAssignment({"t", "", "", Json::parse(kRubric)}, clock.Now())->id;
+  StoreFixture f;
   std::vector<NewSubmission> batch(static_cast<std::size_t>(state.range(0)),
-                                   NewSubmission{a, "s", "a.txt", "k", "s", "text"});
-  for (auto _ : state) benchmark::DoNotOptimize(store.CreateSubmissions(batch, clock.Now()));
+                                   NewSubmission{f.assignment, "s", "a.txt", "k", "s", "text"});
+  for (auto _ : state) benchmark::DoNotOptimize(f.store->CreateSubmissions(batch, f.clock.Now()));
   state.SetItemsProcessed(state.iterations() * state.range(0));
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_StoreCreateSubmissionsBatch)->Arg(1)->Arg(16)->Arg(64);
 
@@ -78,15 +84,8 @@ void BM_BlobPutManySmall(benchmark::State& state) {
 BENCHMARK(BM_BlobPutManySmall)->Arg(1)->Arg(64);
 
 void BM_StoreGetAssignment(benchmark::State& state) {
-  const std::string dir = TempDir();
-  auto db = std::move(SqliteDb::Open({dir + "/a.db"}).value());
-  (void)db->Migrate(SqliteMigrations());
-  SqliteStore store(*db, {});
-  SystemClock clock;
-  const AssignmentId a =
-      store.CreateAssignment({"t", "", "", Json::parse(kRubric)}, clock.Now())->id;
-  for (auto _ : state) benchmark::DoNotOptimize(store.GetAssignment(a));
-  std::filesystem::remove_all(dir);
+  StoreFixture f;
+  for (auto _ : state) benchmark::DoNotOptimize(f.store->GetAssignment(f.assignment));
 }
 BENCHMARK(BM_StoreGetAssignment);
 
