@@ -131,7 +131,8 @@ class SqliteDb {
   // page it touched to the WAL; sharing it is what lets many small writes per second through.
   Status Write(const std::function<Status(SqliteConn&)>& fn);
   // Several writes, each as by Write (its own savepoint, its own status), committed together
-  // (in one transaction unless there are more than fit one batch).
+  // (in one transaction unless there are more than fit one batch): what concurrent Write calls
+  // get from the group commit, asked for at once.
   std::vector<Status> WriteBatch(const std::vector<std::function<Status(SqliteConn&)>>& fns);
   // Runs `fn` on a reader connection. Each statement reads one consistent snapshot; `fn` that
   // needs several statements to agree must say so with its own transaction.
