@@ -21,11 +21,13 @@ std::string TempDir() {
   return mkdtemp(pattern.data());
 }
 
-const char* kRubric = R"({"content": {"description": "Explains photosynthesis", "max_points": 10}})";
+const char* kRubric =
+    R"({"content": {"description": "Explains photosynthesis", "max_points": 10}})";
 
 std::string Body(std::int64_t n) {
   return "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"answer.py\"\r\n"
-         "Content-Type: text/plain\r\n\r\ndef add(a, b):\n    return a + b\n\nprint(add(2, 3))  # " +
+         "Content-Type: text/plain\r\n\r\ndef add(a, b):\n    return a + b\n\nprint(add(2, 3))  "
+         "# " +
          std::to_string(n) + "\r\n--B--\r\n";
 }
 
@@ -52,7 +54,8 @@ struct StoreFixture {
 void BM_StoreCreateSubmission(benchmark::State& state) {
   StoreFixture f;
   for (auto _ : state) {
-    auto r = f.store->CreateSubmission({f.assignment, "s", "a.txt", "k", "s", "text"}, f.clock.Now());
+    auto r =
+        f.store->CreateSubmission({f.assignment, "s", "a.txt", "k", "s", "text"}, f.clock.Now());
     benchmark::DoNotOptimize(r);
   }
 }

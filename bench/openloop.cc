@@ -58,7 +58,8 @@ std::string BuildRequest(const Options& o, std::uint64_t n) {
       "--BENCHBOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"answer.py\"\r\n"
       "Content-Type: text/plain\r\n\r\ndef add(a, b):\n    return a + b\n\nprint(add(2, 3))  # " +
       std::to_string(n) + "\r\n--BENCHBOUNDARY--\r\n";
-  return "POST " + o.path + " HTTP/1.1\r\nHost: bench\r\n"
+  return "POST " + o.path +
+         " HTTP/1.1\r\nHost: bench\r\n"
          "Content-Type: multipart/form-data; boundary=BENCHBOUNDARY\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
@@ -90,13 +91,22 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port") o.port = std::stoi(v);
-    else if (k == "--rate") o.rate = std::stod(v);
-    else if (k == "--seconds") o.seconds = std::stod(v);
-    else if (k == "--connections") o.connections = std::stoi(v);
-    else if (k == "--path") o.path = v;
-    else if (k == "--multipart") { o.multipart = v == "1"; }
-    else { std::fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
+    if (k == "--port")
+      o.port = std::stoi(v);
+    else if (k == "--rate")
+      o.rate = std::stod(v);
+    else if (k == "--seconds")
+      o.seconds = std::stod(v);
+    else if (k == "--connections")
+      o.connections = std::stoi(v);
+    else if (k == "--path")
+      o.path = v;
+    else if (k == "--multipart") {
+      o.multipart = v == "1";
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
   }
   const std::uint64_t total = static_cast<std::uint64_t>(o.rate * o.seconds);
   std::atomic<std::uint64_t> next{0};
@@ -121,7 +131,8 @@ int main(int argc, char** argv) {
         if (fd < 0) fd = Connect(o.port);
         const std::string req = BuildRequest(o, i);
         int status = 0;
-        if (fd >= 0 && ::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+        if (fd >= 0 &&
+            ::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
           status = ReadResponse(fd, buf);
         }
         if (status != 200) {
@@ -142,7 +153,8 @@ int main(int argc, char** argv) {
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
     if (latencies.empty()) return 0.0;
-    return latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(p * latencies.size()))];
+    return latencies[std::min(latencies.size() - 1,
+                              static_cast<std::size_t>(p * latencies.size()))];
   };
   nlohmann::ordered_json out{{"requests", latencies.size()},
                              {"errors", errors.load()},

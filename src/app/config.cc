@@ -46,7 +46,8 @@ Setter Real(double Config::*field, double min, double max) {
 Setter Bool(bool Config::*field) {
   return [field](Config& c, const std::string& raw) -> Status {
     std::string v = raw;
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::transform(v.begin(), v.end(), v.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     if (v == "1" || v == "true" || v == "yes" || v == "on") {
       c.*field = true;
     } else if (v == "0" || v == "false" || v == "no" || v == "off") {
@@ -70,7 +71,8 @@ const std::vector<Setting>& Settings() {
       {"API_HOST", "address to listen on (default 0.0.0.0)", Text(&Config::host)},
       {"API_PORT", "port to listen on (default 8000; 0 picks a free one)",
        Int(&Config::port, 0, 65535)},
-      {"HTTP_THREADS", "I/O threads (default 0 = one per core)", Int(&Config::http_threads, 0, 256)},
+      {"HTTP_THREADS", "I/O threads (default 0 = one per core)",
+       Int(&Config::http_threads, 0, 256)},
       {"MAX_UPLOAD_MB", "largest request body in MiB (default 25)",
        Int(&Config::max_upload_mb, 1, 1024)},
       {"ACCESS_LOG", "log every request (default true)", Bool(&Config::access_log)},
@@ -96,15 +98,19 @@ const std::vector<Setting>& Settings() {
        }},
       {"DURABILITY", "normal (survives a process crash) or full (also a power loss)",
        [](Config& c, const std::string& v) -> Status {
-         if (v == "normal") c.durability_full = false;
-         else if (v == "full") c.durability_full = true;
-         else return InvalidArgumentError("must be normal or full");
+         if (v == "normal")
+           c.durability_full = false;
+         else if (v == "full")
+           c.durability_full = true;
+         else
+           return InvalidArgumentError("must be normal or full");
          return OkStatus();
        }},
       {"WORKER_CONCURRENCY", "jobs graded at once per process (default 4)",
        Int(&Config::worker_concurrency, 1, 1024)},
-      {"JOB_LEASE_SECONDS", "lease of a running job; a dead worker's job runs again after it "
-                            "(default 30)",
+      {"JOB_LEASE_SECONDS",
+       "lease of a running job; a dead worker's job runs again after it "
+       "(default 30)",
        Int(&Config::job_lease_seconds, 1, 3600)},
       {"JOB_MAX_ATTEMPTS", "attempts before a submission is marked error (default 5)",
        Int(&Config::job_max_attempts, 1, 100)},
@@ -137,7 +143,8 @@ const std::vector<Setting>& Settings() {
       {"MYSQL_PASSWORD", "MySQL/MariaDB password (secret)", Text(&Config::mysql_password)},
       {"MYSQL_DATABASE", "MySQL/MariaDB database (default autograder)",
        Text(&Config::mysql_database)},
-      {"REDIS_URL", "Redis URL for the queue (scaled out; not built yet)", Text(&Config::redis_url)},
+      {"REDIS_URL", "Redis URL for the queue (scaled out; not built yet)",
+       Text(&Config::redis_url)},
       {"MINIO_ENDPOINT", "S3/MinIO endpoint (scaled out; not built yet)",
        Text(&Config::minio_endpoint)},
       {"MINIO_ACCESS_KEY", "S3/MinIO access key (secret)", Text(&Config::minio_access_key)},

@@ -18,11 +18,11 @@ namespace ag {
 
 struct Config {
   // --- HTTP
-  std::string host = "0.0.0.0";  // API_HOST (flag --host)
-  int port = 8000;               // API_PORT (flag --port); 0 picks a free port
-  int http_threads = 0;          // HTTP_THREADS; 0 = one per core
-  int max_upload_mb = 25;        // MAX_UPLOAD_MB: the largest request body
-  bool access_log = true;        // ACCESS_LOG: one log line per request
+  std::string host = "0.0.0.0";                   // API_HOST (flag --host)
+  int port = 8000;                                // API_PORT (flag --port); 0 picks a free port
+  int http_threads = 0;                           // HTTP_THREADS; 0 = one per core
+  int max_upload_mb = 25;                         // MAX_UPLOAD_MB: the largest request body
+  bool access_log = true;                         // ACCESS_LOG: one log line per request
   std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS: comma-separated, or *
   int shutdown_grace_seconds = 30;  // SHUTDOWN_GRACE_SECONDS: in-flight requests may finish
 
@@ -33,15 +33,15 @@ struct Config {
   bool durability_full = false;
 
   // --- Grading workers
-  bool workers = true;                    // flag --no-workers turns them off in `serve`
-  int worker_concurrency = 4;             // WORKER_CONCURRENCY: jobs graded at once
-  int job_lease_seconds = 30;             // JOB_LEASE_SECONDS: a dead worker's job runs again after
-  int job_max_attempts = 5;               // JOB_MAX_ATTEMPTS: then the submission is `error`
-  int job_retry_base_ms = 1000;           // JOB_RETRY_BASE_MS: first backoff (doubles, jittered)
-  int job_retry_max_ms = 300000;          // JOB_RETRY_MAX_MS: backoff cap
-  int sweep_interval_seconds = 30;        // SWEEP_INTERVAL_SECONDS: sweeper period
-  int grader_delay_ms = 0;                // GRADER_DELAY_MS: added latency (load tests, drills)
-  double review_below_confidence = 0;     // REVIEW_CONFIDENCE_BELOW: needs_review threshold
+  bool workers = true;                 // flag --no-workers turns them off in `serve`
+  int worker_concurrency = 4;          // WORKER_CONCURRENCY: jobs graded at once
+  int job_lease_seconds = 30;          // JOB_LEASE_SECONDS: a dead worker's job runs again after
+  int job_max_attempts = 5;            // JOB_MAX_ATTEMPTS: then the submission is `error`
+  int job_retry_base_ms = 1000;        // JOB_RETRY_BASE_MS: first backoff (doubles, jittered)
+  int job_retry_max_ms = 300000;       // JOB_RETRY_MAX_MS: backoff cap
+  int sweep_interval_seconds = 30;     // SWEEP_INTERVAL_SECONDS: sweeper period
+  int grader_delay_ms = 0;             // GRADER_DELAY_MS: added latency (load tests, drills)
+  double review_below_confidence = 0;  // REVIEW_CONFIDENCE_BELOW: needs_review threshold
 
   // --- Grader
   std::string llm_provider = "local";  // LLM_PROVIDER: local (built), openai, ollama (not yet)
@@ -51,22 +51,22 @@ struct Config {
 
   // --- Scaled-out dependencies (deployment guide). Recognised so that a deployment that sets
   // them fails loudly until their adapters are built (README, "Not yet").
-  std::string mysql_host;        // MYSQL_HOST
-  int mysql_port = 3306;         // MYSQL_PORT
-  std::string mysql_user;        // MYSQL_USER
-  std::string mysql_password;    // MYSQL_PASSWORD (secret)
-  std::string mysql_database = "autograder";  // MYSQL_DATABASE
-  std::string redis_url;         // REDIS_URL
-  std::string minio_endpoint;    // MINIO_ENDPOINT
-  std::string minio_access_key;  // MINIO_ACCESS_KEY (secret)
-  std::string minio_secret_key;  // MINIO_SECRET_KEY (secret)
-  std::string minio_bucket = "submissions";  // MINIO_BUCKET
-  bool minio_secure = false;     // MINIO_SECURE
-  std::string qdrant_host;       // QDRANT_HOST
-  int qdrant_port = 6333;        // QDRANT_PORT
-  std::string qdrant_collection = "reference_docs";  // QDRANT_COLLECTION
-  std::string openai_api_key;    // OPENAI_API_KEY (secret)
-  std::string openai_model = "gpt-4o-mini";  // OPENAI_MODEL
+  std::string mysql_host;                                     // MYSQL_HOST
+  int mysql_port = 3306;                                      // MYSQL_PORT
+  std::string mysql_user;                                     // MYSQL_USER
+  std::string mysql_password;                                 // MYSQL_PASSWORD (secret)
+  std::string mysql_database = "autograder";                  // MYSQL_DATABASE
+  std::string redis_url;                                      // REDIS_URL
+  std::string minio_endpoint;                                 // MINIO_ENDPOINT
+  std::string minio_access_key;                               // MINIO_ACCESS_KEY (secret)
+  std::string minio_secret_key;                               // MINIO_SECRET_KEY (secret)
+  std::string minio_bucket = "submissions";                   // MINIO_BUCKET
+  bool minio_secure = false;                                  // MINIO_SECURE
+  std::string qdrant_host;                                    // QDRANT_HOST
+  int qdrant_port = 6333;                                     // QDRANT_PORT
+  std::string qdrant_collection = "reference_docs";           // QDRANT_COLLECTION
+  std::string openai_api_key;                                 // OPENAI_API_KEY (secret)
+  std::string openai_model = "gpt-4o-mini";                   // OPENAI_MODEL
   std::string openai_base_url = "https://api.openai.com/v1";  // OPENAI_BASE_URL
   std::string ollama_base_url = "http://localhost:11434";     // OLLAMA_BASE_URL
   std::string ollama_model = "llama3";                        // OLLAMA_MODEL

@@ -63,7 +63,7 @@ Result<std::vector<Answer>> AnswersFromCsv(const std::string& path, const GradeF
     const CsvRow& row = (*rows)[i];
     Answer a;
     a.id = id_col >= 0 && static_cast<std::size_t>(id_col) < row.size() ? row[id_col]
-                                                                          : std::to_string(i);
+                                                                        : std::to_string(i);
     a.filename = "answer.txt";
     a.text = static_cast<std::size_t>(answer_col) < row.size() ? row[answer_col] : "";
     out.push_back(std::move(a));
@@ -196,8 +196,10 @@ int RunGrade(const CommonFlags& common, const GradeFlags& f) {
       o.status = s.pipeline->Run(sub->id, JobContext{JobId(), 1}, std::stop_token());
       if (o.status.ok()) {
         auto grade = s.store->GetGrade(sub->id);
-        if (grade.ok()) o.grade = std::move(grade).value();
-        else o.status = grade.status();
+        if (grade.ok())
+          o.grade = std::move(grade).value();
+        else
+          o.status = grade.status();
       }
     }
     outcomes.push_back(std::move(o));
@@ -213,8 +215,8 @@ int RunGrade(const CommonFlags& common, const GradeFlags& f) {
   } else {
     std::fwrite(rendered.data(), 1, rendered.size(), stdout);
   }
-  const auto failed = std::count_if(outcomes.begin(), outcomes.end(),
-                                    [](const Outcome& o) { return !o.grade; });
+  const auto failed =
+      std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return !o.grade; });
   if (failed > 0) {
     std::fprintf(stderr, "autograder grade: %ld of %zu answers could not be graded\n",
                  static_cast<long>(failed), outcomes.size());

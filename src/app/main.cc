@@ -5,8 +5,9 @@
 
 int main(int argc, char** argv) {
   using namespace ag;
-  CLI::App app{"autograder: grades student work against an instructor's rubric.\n"
-               "Embedded by default: SQLite, files and in-process workers under --data-dir."};
+  CLI::App app{
+      "autograder: grades student work against an instructor's rubric.\n"
+      "Embedded by default: SQLite, files and in-process workers under --data-dir."};
   app.set_version_flag("--version", std::string("autograder ") + kVersion);
   app.require_subcommand(1);
   app.footer("Settings (flags > environment > --config file > defaults):\n" + DescribeSettings());
@@ -33,9 +34,10 @@ int main(int argc, char** argv) {
   CLI::App* grade = app.add_subcommand(
       "grade", "Grade answers offline (no server) and print the grades as JSON or CSV");
   add_common(grade);
-  grade->add_option("--assignment", grade_flags.assignment_file,
-                    "assignment JSON: {title, rubric, question?, reference_answer?, "
-                    "references?: [files]}")
+  grade
+      ->add_option("--assignment", grade_flags.assignment_file,
+                   "assignment JSON: {title, rubric, question?, reference_answer?, "
+                   "references?: [files]}")
       ->required();
   auto* csv = grade->add_option("--csv", grade_flags.csv,
                                 "CSV of answers with a header; see --id-column, --answer-column");
@@ -52,13 +54,16 @@ int main(int argc, char** argv) {
   QueueFlags queue_flags;
   CLI::App* queue = app.add_subcommand("queue", "Inspect and repair the grading queue");
   queue->require_subcommand(1);
-  CLI::App* stats = queue->add_subcommand("stats", "Jobs by state, submissions by status, dead jobs");
+  CLI::App* stats =
+      queue->add_subcommand("stats", "Jobs by state, submissions by status, dead jobs");
   add_common(stats);
   stats->add_option("--dead-limit", queue_flags.dead_limit, "dead jobs to list (20)");
-  CLI::App* retry = queue->add_subcommand("retry", "Run dead jobs again (all, or one submission's)");
+  CLI::App* retry =
+      queue->add_subcommand("retry", "Run dead jobs again (all, or one submission's)");
   add_common(retry);
   retry->add_option("--submission", queue_flags.submission, "only this submission");
-  CLI::App* purge = queue->add_subcommand("purge", "Delete dead jobs (or, with --waiting, waiting ones)");
+  CLI::App* purge =
+      queue->add_subcommand("purge", "Delete dead jobs (or, with --waiting, waiting ones)");
   add_common(purge);
   purge->add_flag("--waiting", queue_flags.waiting,
                   "cancel jobs that wait to run; their submissions are marked error");

@@ -52,15 +52,21 @@ int RunQueue(const CommonFlags& common, const QueueFlags& f) {
                            {"last_error", d.last_error},
                            {"died_at", FormatIso8601(d.updated_at)}});
     }
-    const Json out{
-        {"jobs", {{"ready", stats->ready}, {"delayed", stats->delayed}, {"leased", stats->leased},
-                  {"dead", stats->dead}, {"depth", stats->depth()},
-                  {"oldest_ready_age_seconds",
-                   std::chrono::duration<double>(stats->oldest_ready_age).count()}}},
-        {"submissions", {{"queued", counts->queued}, {"grading", counts->grading},
-                         {"done", counts->done}, {"needs_review", counts->needs_review},
-                         {"error", counts->error}}},
-        {"dead_jobs", dead_list}};
+    const Json out{{"jobs",
+                    {{"ready", stats->ready},
+                     {"delayed", stats->delayed},
+                     {"leased", stats->leased},
+                     {"dead", stats->dead},
+                     {"depth", stats->depth()},
+                     {"oldest_ready_age_seconds",
+                      std::chrono::duration<double>(stats->oldest_ready_age).count()}}},
+                   {"submissions",
+                    {{"queued", counts->queued},
+                     {"grading", counts->grading},
+                     {"done", counts->done},
+                     {"needs_review", counts->needs_review},
+                     {"error", counts->error}}},
+                   {"dead_jobs", dead_list}};
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }

@@ -19,7 +19,8 @@ std::optional<Config> LoadConfigOrReport(const CommonFlags& common,
   if (common.data_dir) flags["DATA_DIR"] = *common.data_dir;
   auto config = LoadConfig({flags, ProcessEnv, common.config_file});
   if (!config.ok()) {
-    std::fprintf(stderr, "autograder: configuration error: %s\n", config.status().message().c_str());
+    std::fprintf(stderr, "autograder: configuration error: %s\n",
+                 config.status().message().c_str());
     return std::nullopt;
   }
   return std::move(config).value();

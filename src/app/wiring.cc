@@ -49,8 +49,8 @@ void BuildGrading(const Config& c, Services& s) {
   s.grading_metrics = std::make_unique<GradingMetrics>(s.metrics);
   PipelineOptions p;
   p.review_below_confidence = c.review_below_confidence;
-  s.pipeline = std::make_unique<GradingPipeline>(*s.store, *s.retriever, s.grader(), s.clock,
-                                                 s.log, *s.grading_metrics, p);
+  s.pipeline = std::make_unique<GradingPipeline>(*s.store, *s.retriever, s.grader(), s.clock, s.log,
+                                                 *s.grading_metrics, p);
 }
 
 void RegisterQueueMetrics(Services& s) {
@@ -97,8 +97,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   s->blobs = std::move(blobs);
   BuildGrading(c, *s);
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
-  s->submissions =
-      std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
+  s->submissions = std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
 
   WorkerPoolOptions w;
   w.concurrency = c.worker_concurrency;
@@ -128,8 +127,7 @@ Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& c, const Cl
   s->blobs = std::make_unique<MemBlobStore>();
   BuildGrading(c, *s);
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
-  s->submissions =
-      std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
+  s->submissions = std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
   return s;
 }
 

@@ -1,7 +1,5 @@
 #include "blob/fs_blob_store.h"
 
-#include "core/sha256.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+
+#include "core/sha256.h"
 
 namespace ag {
 namespace {
@@ -61,7 +61,8 @@ std::atomic<std::uint64_t> g_temp_counter{0};
 Result<std::unique_ptr<FsBlobStore>> FsBlobStore::Open(FsBlobStoreOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(options.root, ec);
-  if (ec) return UnavailableError("cannot create blob directory " + options.root + ": " + ec.message());
+  if (ec)
+    return UnavailableError("cannot create blob directory " + options.root + ": " + ec.message());
   SqliteOptions db;
   db.path = options.root + "/small.db";
   db.synchronous_full = options.fsync;
@@ -70,8 +71,9 @@ Result<std::unique_ptr<FsBlobStore>> FsBlobStore::Open(FsBlobStoreOptions option
   ASSIGN_OR_RETURN(auto small, SqliteDb::Open(db));
   RETURN_IF_ERROR(small->Write([](SqliteConn& c) {
     // Rows append in rowid order; only the small key index takes random inserts.
-    return c.Exec("CREATE TABLE IF NOT EXISTS blobs ("
-                  " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL)");
+    return c.Exec(
+        "CREATE TABLE IF NOT EXISTS blobs ("
+        " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL)");
   }));
   std::unique_ptr<FsBlobStore> store(new FsBlobStore(std::move(options)));
   store->small_ = std::move(small);
@@ -121,7 +123,8 @@ std::vector<Result<std::string>> FsBlobStore::PutMany(const std::vector<std::str
     written = small_->Write([&](SqliteConn& c) -> Status {
       ASSIGN_OR_RETURN(auto stmt,
                        c.Prepare("INSERT OR IGNORE INTO blobs(key, bytes) VALUES (?, ?)"));
-      for (std::size_t i : small) RETURN_IF_ERROR(stmt.Bind(1, keys[i]).BindBlob(2, blobs[i]).Run());
+      for (std::size_t i : small)
+        RETURN_IF_ERROR(stmt.Bind(1, keys[i]).BindBlob(2, blobs[i]).Run());
       return OkStatus();
     });
   }
@@ -129,8 +132,10 @@ std::vector<Result<std::string>> FsBlobStore::PutMany(const std::vector<std::str
   for (std::size_t i = 0; i < blobs.size(); ++i) {
     if (next_small < small.size() && small[next_small] == i) {
       ++next_small;
-      if (written.ok()) out.emplace_back(keys[i]);
-      else out.emplace_back(written);
+      if (written.ok())
+        out.emplace_back(keys[i]);
+      else
+        out.emplace_back(written);
     } else {
       out.push_back(PutFile(keys[i], blobs[i]));
     }

@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <cstdint>
-#include <string>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace ag {
 

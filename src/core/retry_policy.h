@@ -11,9 +11,9 @@
 namespace ag {
 
 struct RetryPolicy {
-  int max_attempts = 5;                                    // JOB_MAX_ATTEMPTS
-  std::chrono::milliseconds base_delay{1000};              // JOB_RETRY_BASE_MS
-  std::chrono::milliseconds max_delay{5 * 60 * 1000};      // JOB_RETRY_MAX_MS
+  int max_attempts = 5;                                // JOB_MAX_ATTEMPTS
+  std::chrono::milliseconds base_delay{1000};          // JOB_RETRY_BASE_MS
+  std::chrono::milliseconds max_delay{5 * 60 * 1000};  // JOB_RETRY_MAX_MS
 
   // True when a job that has made `attempts` attempts may make another.
   bool MayRetry(int attempts) const { return attempts < max_attempts; }

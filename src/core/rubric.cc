@@ -31,9 +31,8 @@ Result<double> ReadPoints(const Json& value, const std::vector<std::string>& loc
   }
   const double v = value.get<double>();
   if (!std::isfinite(v) || v < 0 || v > upper_bound) {
-    return InvalidArgumentError(std::string(what) + " must be between 0 and " +
-                                    Json(upper_bound).dump(),
-                                loc);
+    return InvalidArgumentError(
+        std::string(what) + " must be between 0 and " + Json(upper_bound).dump(), loc);
   }
   return v;
 }
@@ -45,12 +44,13 @@ Result<Rubric> Rubric::FromJson(const Json& json, std::vector<std::string> locat
     return InvalidArgumentError(
         "rubric must be an object of criteria: {key: {description, max_points}}", location);
   }
-  if (json.empty()) return InvalidArgumentError("rubric must have at least one criterion", location);
+  if (json.empty())
+    return InvalidArgumentError("rubric must have at least one criterion", location);
   if (json.size() > kMaxCriteria) {
-    return InvalidArgumentError(
-        "rubric has " + std::to_string(json.size()) + " criteria; at most " +
-            std::to_string(kMaxCriteria) + " are allowed",
-        location);
+    return InvalidArgumentError("rubric has " + std::to_string(json.size()) +
+                                    " criteria; at most " + std::to_string(kMaxCriteria) +
+                                    " are allowed",
+                                location);
   }
   Rubric rubric;
   for (const auto& [key, body] : json.items()) {
@@ -59,8 +59,7 @@ Result<Rubric> Rubric::FromJson(const Json& json, std::vector<std::string> locat
       return InvalidArgumentError("criterion key must not be empty", key_loc);
     }
     if (key.size() > kMaxKeyLength || HasControlCharacters(key)) {
-      return InvalidArgumentError("criterion key must be at most " +
-                                      std::to_string(kMaxKeyLength) +
+      return InvalidArgumentError("criterion key must be at most " + std::to_string(kMaxKeyLength) +
                                       " printable characters",
                                   key_loc);
     }
@@ -117,8 +116,9 @@ Result<Rubric> Rubric::FromJson(const Json& json, std::vector<std::string> locat
           return InvalidArgumentError("level misses points",
                                       At(At(location, key, "levels", index), "points"));
         }
-        ASSIGN_OR_RETURN(l.points, ReadPoints(*points, At(At(location, key, "levels", index), "points"),
-                                              c.max_points, "level points"));
+        ASSIGN_OR_RETURN(l.points,
+                         ReadPoints(*points, At(At(location, key, "levels", index), "points"),
+                                    c.max_points, "level points"));
         auto ldesc = level.find("description");
         if (ldesc == level.end() || !ldesc->is_string() ||
             IsBlank(ldesc->get_ref<const std::string&>())) {

@@ -76,7 +76,7 @@ Status CancelledError(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "a Result needs a value or an error");
   }
@@ -124,11 +124,11 @@ const Status& AsStatus(const Result<T>& r) {
 #define AG_CONCAT(a, b) AG_CONCAT_INNER(a, b)
 
 // Returns the error of a Status or Result expression from the calling function.
-#define RETURN_IF_ERROR(expr)                                                 \
-  do {                                                                        \
-    const auto& ag_status_or_result = (expr);                                 \
-    if (!::ag::internal::AsStatus(ag_status_or_result).ok())                  \
-      return ::ag::internal::AsStatus(ag_status_or_result);                   \
+#define RETURN_IF_ERROR(expr)                                \
+  do {                                                       \
+    const auto& ag_status_or_result = (expr);                \
+    if (!::ag::internal::AsStatus(ag_status_or_result).ok()) \
+      return ::ag::internal::AsStatus(ag_status_or_result);  \
   } while (false)
 
 // ASSIGN_OR_RETURN(auto x, MakeX()); declares or assigns lhs from a Result, or returns its error.

@@ -4,11 +4,16 @@ namespace ag {
 
 std::string_view ToString(SubmissionStatus s) {
   switch (s) {
-    case SubmissionStatus::kQueued: return "queued";
-    case SubmissionStatus::kGrading: return "grading";
-    case SubmissionStatus::kDone: return "done";
-    case SubmissionStatus::kNeedsReview: return "needs_review";
-    case SubmissionStatus::kError: return "error";
+    case SubmissionStatus::kQueued:
+      return "queued";
+    case SubmissionStatus::kGrading:
+      return "grading";
+    case SubmissionStatus::kDone:
+      return "done";
+    case SubmissionStatus::kNeedsReview:
+      return "needs_review";
+    case SubmissionStatus::kError:
+      return "error";
   }
   return "error";
 }

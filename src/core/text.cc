@@ -9,22 +9,21 @@ namespace ag {
 namespace {
 
 constexpr std::string_view kStopWords[] = {
-    "a",       "about",  "above",   "after",  "again",   "against", "all",    "am",
-    "an",      "and",    "any",     "are",    "as",      "at",      "be",     "because",
-    "been",    "before", "being",   "below",  "between", "both",    "but",    "by",
-    "can",     "could",  "did",     "do",     "does",    "doing",   "down",   "during",
-    "each",    "few",    "for",     "from",   "further", "had",     "has",    "have",
-    "having",  "he",     "her",     "here",   "hers",    "herself", "him",    "himself",
-    "his",     "how",    "i",       "if",     "in",      "into",    "is",     "it",
-    "its",     "itself", "just",    "me",     "more",    "most",    "my",     "myself",
-    "no",      "nor",    "not",     "now",    "of",      "off",     "on",     "once",
-    "only",    "or",     "other",   "our",    "ours",    "out",     "over",   "own",
-    "same",    "she",    "should",  "so",     "some",    "such",    "than",   "that",
-    "the",     "their",  "theirs",  "them",   "then",    "there",   "these",  "they",
-    "this",    "those",  "through", "to",     "too",     "under",   "until",  "up",
-    "very",    "was",    "we",      "were",   "what",    "when",    "where",  "which",
-    "while",   "who",    "whom",    "why",    "will",    "with",    "would",  "you",
-    "your",    "yours",  "yourself", "also",  "may",     "must",    "shall"};
+    "a",       "about",  "above",   "after",  "again",  "against",  "all",     "am",    "an",
+    "and",     "any",    "are",     "as",     "at",     "be",       "because", "been",  "before",
+    "being",   "below",  "between", "both",   "but",    "by",       "can",     "could", "did",
+    "do",      "does",   "doing",   "down",   "during", "each",     "few",     "for",   "from",
+    "further", "had",    "has",     "have",   "having", "he",       "her",     "here",  "hers",
+    "herself", "him",    "himself", "his",    "how",    "i",        "if",      "in",    "into",
+    "is",      "it",     "its",     "itself", "just",   "me",       "more",    "most",  "my",
+    "myself",  "no",     "nor",     "not",    "now",    "of",       "off",     "on",    "once",
+    "only",    "or",     "other",   "our",    "ours",   "out",      "over",    "own",   "same",
+    "she",     "should", "so",      "some",   "such",   "than",     "that",    "the",   "their",
+    "theirs",  "them",   "then",    "there",  "these",  "they",     "this",    "those", "through",
+    "to",      "too",    "under",   "until",  "up",     "very",     "was",     "we",    "were",
+    "what",    "when",   "where",   "which",  "while",  "who",      "whom",    "why",   "will",
+    "with",    "would",  "you",     "your",   "yours",  "yourself", "also",    "may",   "must",
+    "shall"};
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -84,8 +83,9 @@ std::vector<std::string_view> Sentences(std::string_view text) {
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\n' || ((c == '.' || c == '!' || c == '?') &&
-                      (i + 1 == text.size() || std::isspace(static_cast<unsigned char>(text[i + 1]))))) {
+    if (c == '\n' ||
+        ((c == '.' || c == '!' || c == '?') &&
+         (i + 1 == text.size() || std::isspace(static_cast<unsigned char>(text[i + 1]))))) {
       emit(c == '\n' ? i : i + 1);
       start = i + 1;
     }

@@ -102,8 +102,9 @@ Result<GraderOutput> OverlapGrader::Grade(const GradingRequest& request, std::st
     }
     std::vector<std::pair<int, std::string>> frequent;
     for (auto& [w, n] : material_freq) frequent.emplace_back(n, w);
-    std::sort(frequent.begin(), frequent.end(),
-              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::sort(frequent.begin(), frequent.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
     if (frequent.size() > static_cast<std::size_t>(options_.material_words)) {
       frequent.resize(static_cast<std::size_t>(options_.material_words));
     }
@@ -161,16 +162,17 @@ Result<GraderOutput> OverlapGrader::Grade(const GradingRequest& request, std::st
       feedback += "Needs the most work: " + summaries.back().key + ". ";
     }
   }
-  feedback += "Scored by word coverage of the rubric, the reference answer and the course "
-              "material; review before release.";
+  feedback +=
+      "Scored by word coverage of the rubric, the reference answer and the course "
+      "material; review before release.";
   out.proposal.feedback = feedback;
 
   const bool has_material = !request.evidence.chunks.empty();
   const bool has_reference = !reference_words.empty();
   out.confidence = has_material || has_reference ? 0.5 : 0.3;
-  out.prompt_hash = Sha256Hex(std::string(request.answer) + "\x1f" +
-                              std::string(request.reference_answer) + "\x1f" +
-                              std::string(request.question));
+  out.prompt_hash =
+      Sha256Hex(std::string(request.answer) + "\x1f" + std::string(request.reference_answer) +
+                "\x1f" + std::string(request.question));
   return out;
 }
 

@@ -36,8 +36,7 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
     for (const auto& l : c.levels) text += "\n" + l.description;
     queries.push_back({c.key, std::move(text)});
   }
-  ASSIGN_OR_RETURN(Retrieval evidence,
-                   retriever_.Retrieve(assignment.id, queries, options_.top_k));
+  ASSIGN_OR_RETURN(Retrieval evidence, retriever_.Retrieve(assignment.id, queries, options_.top_k));
 
   // grade
   const auto grade_started = std::chrono::steady_clock::now();
@@ -55,10 +54,11 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
     return AbortedError("grader output rejected: " + validated.status().message());
   }
   if (!notes.dropped_keys.empty() || notes.clamped > 0 || notes.dropped_citations > 0) {
-    log_.Warn("grader output corrected",
-              {{"submission_id", id.value()}, {"job_id", ctx.job.value()},
-               {"dropped_keys", notes.dropped_keys}, {"clamped", notes.clamped},
-               {"dropped_citations", notes.dropped_citations}});
+    log_.Warn("grader output corrected", {{"submission_id", id.value()},
+                                          {"job_id", ctx.job.value()},
+                                          {"dropped_keys", notes.dropped_keys},
+                                          {"clamped", notes.clamped},
+                                          {"dropped_citations", notes.dropped_citations}});
   }
 
   // persist

@@ -31,8 +31,13 @@ class GradingPipeline {
  public:
   GradingPipeline(Store& store, Retriever& retriever, Grader& grader, const Clock& clock,
                   Logger& log, GradingMetrics& metrics, PipelineOptions options = {})
-      : store_(store), retriever_(retriever), grader_(grader), clock_(clock), log_(log),
-        metrics_(metrics), options_(options) {}
+      : store_(store),
+        retriever_(retriever),
+        grader_(grader),
+        clock_(clock),
+        log_(log),
+        metrics_(metrics),
+        options_(options) {}
 
   // OK when the submission has its grade (written now, or found already written: a redelivered
   // job does nothing). NotFound when the submission no longer exists. Otherwise the error of

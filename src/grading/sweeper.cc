@@ -1,5 +1,6 @@
-#include "core/thread_name.h"
 #include "grading/sweeper.h"
+
+#include "core/thread_name.h"
 
 namespace ag {
 

@@ -1,17 +1,21 @@
-#include "core/thread_name.h"
 #include "grading/worker_pool.h"
 
 #include <unistd.h>
 
+#include "core/thread_name.h"
 #include "grading/job_outcome.h"
 
 namespace ag {
 
-WorkerPool::WorkerPool(JobQueue& queue, Store& store, GradingPipeline& pipeline,
-                       const Clock& clock, Logger& log, GradingMetrics& metrics,
-                       WorkerPoolOptions options)
-    : queue_(queue), store_(store), pipeline_(pipeline), clock_(clock), log_(log),
-      metrics_(metrics), options_(std::move(options)) {}
+WorkerPool::WorkerPool(JobQueue& queue, Store& store, GradingPipeline& pipeline, const Clock& clock,
+                       Logger& log, GradingMetrics& metrics, WorkerPoolOptions options)
+    : queue_(queue),
+      store_(store),
+      pipeline_(pipeline),
+      clock_(clock),
+      log_(log),
+      metrics_(metrics),
+      options_(std::move(options)) {}
 
 WorkerPool::~WorkerPool() { Stop(); }
 
@@ -54,8 +58,8 @@ int WorkerPool::InFlight() {
 }
 
 void WorkerPool::WorkLoop(std::stop_token stop, int index) {
-  const std::string worker = options_.name + "-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(index);
+  const std::string worker =
+      options_.name + "-" + std::to_string(::getpid()) + "-" + std::to_string(index);
   while (!stop.stop_requested()) {
     auto leased = queue_.Lease(worker, options_.lease, options_.idle_wait);
     if (!leased.ok()) {
@@ -82,9 +86,9 @@ void WorkerPool::Process(LeasedJob job, const std::string& worker, std::stop_tok
   Status attempt;
   if (job.attempts > options_.max_attempts) {
     // Its earlier leases expired without an answer: each attempt killed its worker.
-    attempt = FailedPreconditionError("grading was interrupted " +
-                                      std::to_string(job.attempts - 1) +
-                                      " times (the worker stopped or crashed)");
+    attempt =
+        FailedPreconditionError("grading was interrupted " + std::to_string(job.attempts - 1) +
+                                " times (the worker stopped or crashed)");
   } else {
     // A throw must not take the process down with every other job in it: it is an attempt that
     // failed, retried like any other.
@@ -149,8 +153,8 @@ void WorkerPool::Settle(const LeasedJob& job, const Status& attempt) {
                                         {"submission_id", job.submission_id.value()},
                                         {"error", settled.ToString()}});
   } else if (settled.code() == StatusCode::kFailedPrecondition) {
-    log_.Info("job settled by another owner", {{"job_id", job.id.value()},
-                                                {"detail", settled.message()}});
+    log_.Info("job settled by another owner",
+              {{"job_id", job.id.value()}, {"detail", settled.message()}});
   }
 }
 
@@ -175,9 +179,9 @@ void WorkerPool::HeartbeatLoop(std::stop_token stop) {
       } else if (!s.ok()) {
         // Past its expiry, a lease that could not be renewed may already be another worker's.
         const bool expired = clock_.Now() >= copy.lease_expires_at;
-        log_.Warn(expired ? "heartbeat failed after the lease expired; cancelling"
-                          : "heartbeat failed",
-                  {{"job_id", copy.id.value()}, {"error", s.ToString()}});
+        log_.Warn(
+            expired ? "heartbeat failed after the lease expired; cancelling" : "heartbeat failed",
+            {{"job_id", copy.id.value()}, {"error", s.ToString()}});
         if (expired) h->cancel.request_stop();
       } else {
         std::lock_guard g(mu_);

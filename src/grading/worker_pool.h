@@ -23,12 +23,12 @@
 namespace ag {
 
 struct WorkerPoolOptions {
-  int concurrency = 4;                               // WORKER_CONCURRENCY
-  std::chrono::milliseconds lease{30'000};           // JOB_LEASE_SECONDS
-  std::chrono::milliseconds heartbeat{10'000};       // a third of the lease by default
-  std::chrono::milliseconds idle_wait{1'000};        // one Lease call's wait when idle
-  int max_attempts = 5;                              // JOB_MAX_ATTEMPTS, as the queue's policy
-  std::string name = "worker";                       // prefix of lease owners' names
+  int concurrency = 4;                          // WORKER_CONCURRENCY
+  std::chrono::milliseconds lease{30'000};      // JOB_LEASE_SECONDS
+  std::chrono::milliseconds heartbeat{10'000};  // a third of the lease by default
+  std::chrono::milliseconds idle_wait{1'000};   // one Lease call's wait when idle
+  int max_attempts = 5;                         // JOB_MAX_ATTEMPTS, as the queue's policy
+  std::string name = "worker";                  // prefix of lease owners' names
 };
 
 class WorkerPool {

@@ -84,8 +84,9 @@ std::optional<HttpResponse> Api::Preflight(const HttpRequest& request) const {
   for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
   HttpResponse r = HttpResponse::Text(200, "text/plain; charset=utf-8", "OK");
   r.headers.emplace_back("Access-Control-Allow-Methods", allow + ", OPTIONS");
-  r.headers.emplace_back("Access-Control-Allow-Headers",
-                         std::string(request.Header("access-control-request-headers").value_or("*")));
+  r.headers.emplace_back(
+      "Access-Control-Allow-Headers",
+      std::string(request.Header("access-control-request-headers").value_or("*")));
   r.headers.emplace_back("Access-Control-Max-Age", "600");
   return r;
 }
@@ -147,9 +148,8 @@ void Api::HandleAsync(HttpRequest& request, Respond done) {
     if (m.route->async_handler) return m.route->async_handler(request, finish);
     return finish(m.route->handler(request));
   } catch (const std::exception& e) {
-    deps_.log.Error("handler threw", {{"request_id", x->request_id},
-                                      {"path", x->path},
-                                      {"error", e.what()}});
+    deps_.log.Error("handler threw",
+                    {{"request_id", x->request_id}, {"path", x->path}, {"error", e.what()}});
     return finish(HttpResponse::FromJson(500, Json{{"detail", "Internal Server Error"}}));
   }
 }

@@ -21,8 +21,8 @@
 namespace ag {
 
 struct ApiOptions {
-  std::size_t max_upload_bytes = 25 << 20;  // MAX_UPLOAD_MB
-  bool access_log = true;                   // ACCESS_LOG
+  std::size_t max_upload_bytes = 25 << 20;        // MAX_UPLOAD_MB
+  bool access_log = true;                         // ACCESS_LOG
   std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS, comma-separated
   std::string version;
   int list_limit = 1000;  // the most rows a list returns when the client does not say

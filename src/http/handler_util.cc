@@ -37,9 +37,8 @@ Result<std::int64_t> QueryInt(const HttpRequest& request, const std::string& nam
   auto v = ParseInt(*raw);
   if (!v) return InvalidArgumentError("value is not a valid integer", {"query", name});
   if (*v < min || *v > max) {
-    return InvalidArgumentError("must be between " + std::to_string(min) + " and " +
-                                    std::to_string(max),
-                                {"query", name});
+    return InvalidArgumentError(
+        "must be between " + std::to_string(min) + " and " + std::to_string(max), {"query", name});
   }
   return *v;
 }

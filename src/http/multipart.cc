@@ -67,7 +67,8 @@ Result<std::string> MultipartBoundary(std::string_view content_type) {
   return InvalidArgumentError("multipart/form-data without a valid boundary");
 }
 
-Result<std::vector<MultipartPart>> ParseMultipart(std::string_view body, std::string_view boundary) {
+Result<std::vector<MultipartPart>> ParseMultipart(std::string_view body,
+                                                  std::string_view boundary) {
   const std::string delimiter = "--" + std::string(boundary);
   const std::string separator = "\r\n" + delimiter;
   std::vector<MultipartPart> parts;

@@ -32,8 +32,8 @@ struct Route {
 };
 
 struct RouteMatch {
-  const Route* route = nullptr;           // null when nothing matched
-  bool method_not_allowed = false;        // the path exists with other methods
+  const Route* route = nullptr;     // null when nothing matched
+  bool method_not_allowed = false;  // the path exists with other methods
   std::map<std::string, std::string> params;
 };
 

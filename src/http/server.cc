@@ -1,6 +1,5 @@
 // Beast lives in this translation unit only (it is slow to compile). Shape after Beast's
 // examples: a listener that accepts, a session loop per connection, one handler function.
-#include "core/thread_name.h"
 #include <utility>  // before any Boost header: g++ 12 needs it
 
 #include "http/server.h"
@@ -15,6 +14,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/thread_name.h"
 
 namespace ag {
 namespace {
@@ -32,8 +33,7 @@ struct Conn {
 };
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -58,7 +58,7 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& req) {
 }
 
 http::response<http::string_body> ToBeastResponse(HttpResponse&& r, unsigned version,
-                                                   bool keep_alive) {
+                                                  bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "autograder");
   res.set(http::field::content_type, r.content_type);
@@ -83,7 +83,9 @@ struct HttpServer::Impl {
   using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
 
   Impl(ServerOptions o, Api& a, Logger& l)
-      : options(std::move(o)), api(a), log(l),
+      : options(std::move(o)),
+        api(a),
+        log(l),
         blocking(static_cast<std::size_t>(std::max(1, options.blocking_threads))) {
     const int n = options.io_threads > 0
                       ? options.io_threads
@@ -102,7 +104,7 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<asio::io_context>> ios;
   std::vector<WorkGuard> guards;
   asio::thread_pool blocking;
-  std::unique_ptr<tcp::acceptor> acceptor;           // on ios[0]
+  std::unique_ptr<tcp::acceptor> acceptor;             // on ios[0]
   std::unique_ptr<asio::steady_timer> shutdown_timer;  // on ios[0]
   std::atomic<bool> stopping{false};
 
@@ -160,10 +162,10 @@ asio::awaitable<HttpResponse> HttpServer::Impl::Offload(HttpRequest& request) {
       [this, &request, executor](auto handler) {
         asio::post(blocking, [this, &request, executor, handler = std::move(handler)]() mutable {
           HttpResponse response = api.Handle(request);
-          asio::post(executor, [handler = std::move(handler),
-                                response = std::move(response)]() mutable {
-            handler(std::move(response));
-          });
+          asio::post(executor,
+                     [handler = std::move(handler), response = std::move(response)]() mutable {
+                       handler(std::move(response));
+                     });
         });
       },
       asio::use_awaitable);
@@ -233,10 +235,11 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
       break;
     }
     if (ec == http::error::body_limit) {
-      co_await Reply(*conn, Refusal(413, "Request body too large (limit " +
-                                             std::to_string(options.max_body_bytes >> 20) +
-                                             " MB, MAX_UPLOAD_MB)"),
-                     version, false);
+      co_await Reply(
+          *conn,
+          Refusal(413, "Request body too large (limit " +
+                           std::to_string(options.max_body_bytes >> 20) + " MB, MAX_UPLOAD_MB)"),
+          version, false);
       linger = true;
       break;
     }
@@ -250,18 +253,18 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
         EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
       conn->stream.expires_after(options.write_timeout);
-      co_await http::async_write(conn->stream, cont,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_write(conn->stream, cont, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
     }
     conn->stream.expires_after(options.read_timeout);
     co_await http::async_read(conn->stream, buffer, parser,
                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      co_await Reply(*conn, Refusal(413, "Request body too large (limit " +
-                                             std::to_string(options.max_body_bytes >> 20) +
-                                             " MB, MAX_UPLOAD_MB)"),
-                     version, false);
+      co_await Reply(
+          *conn,
+          Refusal(413, "Request body too large (limit " +
+                           std::to_string(options.max_body_bytes >> 20) + " MB, MAX_UPLOAD_MB)"),
+          version, false);
       linger = true;
       break;
     }
@@ -302,9 +305,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
 HttpServer::HttpServer(ServerOptions options, Api& api, Logger& log)
     : impl_(std::make_unique<Impl>(std::move(options), api, log)) {}
 
-HttpServer::~HttpServer() {
-  impl_->blocking.join();
-}
+HttpServer::~HttpServer() { impl_->blocking.join(); }
 
 Status HttpServer::Listen() {
   beast::error_code ec;

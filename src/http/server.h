@@ -15,14 +15,14 @@
 namespace ag {
 
 struct ServerOptions {
-  std::string host = "0.0.0.0";                    // API_HOST
-  int port = 8000;                                 // API_PORT; 0 picks a free port
-  int io_threads = 0;                              // HTTP_THREADS; 0 = one per core
-  int blocking_threads = 2;                        // for routes marked blocking (uploads)
+  std::string host = "0.0.0.0";                     // API_HOST
+  int port = 8000;                                  // API_PORT; 0 picks a free port
+  int io_threads = 0;                               // HTTP_THREADS; 0 = one per core
+  int blocking_threads = 2;                         // for routes marked blocking (uploads)
   std::size_t max_body_bytes = (25 << 20) + 65536;  // MAX_UPLOAD_MB plus multipart framing
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds read_timeout{60};   // a request's header and body must arrive within
-  std::chrono::seconds idle_timeout{75};   // a keep-alive connection may wait this long
+  std::chrono::seconds read_timeout{60};  // a request's header and body must arrive within
+  std::chrono::seconds idle_timeout{75};  // a keep-alive connection may wait this long
   std::chrono::seconds write_timeout{60};
   std::chrono::seconds shutdown_grace{30};  // SHUTDOWN_GRACE_SECONDS
 };

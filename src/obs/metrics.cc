@@ -10,10 +10,14 @@ std::string EscapeLabel(const std::string& v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -21,9 +25,12 @@ std::string EscapeLabel(const std::string& v) {
 std::string EscapeHelp(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -115,9 +122,9 @@ HistogramFamily& MetricsRegistry::AddHistogram(std::string name, std::string hel
                                                std::vector<std::string> labels) {
   std::lock_guard lock(mu_);
   Entry e{MetricType::kHistogram, nullptr, nullptr, nullptr};
-  e.histogram = std::make_unique<HistogramFamily>(
-      std::move(name), std::move(help), std::move(labels),
-      [bounds] { return std::make_unique<Histogram>(bounds); });
+  e.histogram =
+      std::make_unique<HistogramFamily>(std::move(name), std::move(help), std::move(labels),
+                                        [bounds] { return std::make_unique<Histogram>(bounds); });
   // An unlabelled metric shows (as zero) from the first scrape on.
   if (e.histogram->labels().empty()) e.histogram->Get();
   entries_.push_back(std::move(e));
@@ -169,7 +176,8 @@ std::string MetricsRegistry::Render() {
           }
           out += f.name() + "_bucket" + LabelSet(f.labels(), values, "le", "+Inf") + " " +
                  std::to_string(counts.back()) + "\n";
-          out += f.name() + "_sum" + LabelSet(f.labels(), values) + " " + FormatValue(h.Sum()) + "\n";
+          out +=
+              f.name() + "_sum" + LabelSet(f.labels(), values) + " " + FormatValue(h.Sum()) + "\n";
           out += f.name() + "_count" + LabelSet(f.labels(), values) + " " +
                  std::to_string(counts.back()) + "\n";
         };

@@ -70,7 +70,9 @@ class Family {
  public:
   Family(std::string name, std::string help, std::vector<std::string> labels,
          std::function<std::unique_ptr<T>()> make)
-      : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        labels_(std::move(labels)),
         make_(std::move(make)) {}
 
   // The child for these label values (in the order of the family's label names). The reference
@@ -106,7 +108,8 @@ using HistogramFamily = Family<Histogram>;
 
 class MetricsRegistry {
  public:
-  CounterFamily& AddCounter(std::string name, std::string help, std::vector<std::string> labels = {});
+  CounterFamily& AddCounter(std::string name, std::string help,
+                            std::vector<std::string> labels = {});
   GaugeFamily& AddGauge(std::string name, std::string help, std::vector<std::string> labels = {});
   HistogramFamily& AddHistogram(std::string name, std::string help, std::vector<double> bounds,
                                 std::vector<std::string> labels = {});

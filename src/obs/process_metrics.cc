@@ -72,7 +72,7 @@ std::int64_t ResidentMemoryBytes() {
 
 void RegisterProcessMetrics(MetricsRegistry& registry) {
   auto& cpu = registry.AddCounter("process_cpu_seconds_total",
-                                "Total user and system CPU time spent in seconds.");
+                                  "Total user and system CPU time spent in seconds.");
   auto& rss = registry.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.");
   auto& vms = registry.AddGauge("process_virtual_memory_bytes", "Virtual memory size in bytes.");
   auto& start = registry.AddGauge("process_start_time_seconds",

@@ -27,7 +27,7 @@ namespace ag {
 struct LeasedJob {
   JobId id;
   SubmissionId submission_id;
-  int attempts = 0;          // including this one
+  int attempts = 0;              // including this one
   std::int64_t lease_token = 0;  // proves ownership in Heartbeat/Ack/Fail/Release
   TimePoint lease_expires_at;
 };

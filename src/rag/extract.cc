@@ -20,10 +20,10 @@ std::string LowerExtension(std::string_view filename) {
 }
 
 constexpr std::string_view kCodeExtensions[] = {
-    ".py", ".c",  ".h",   ".cc",   ".cpp", ".hpp", ".cxx", ".java", ".js",   ".ts",
-    ".go", ".rs", ".rb",  ".php",  ".cs",  ".kt",  ".swift", ".scala", ".sh", ".sql",
-    ".r",  ".m",  ".jl",  ".hs",   ".lua", ".pl",  ".json", ".yaml", ".yml", ".toml",
-    ".xml", ".html", ".css", ".csv", ".tex", ".ipynb"};
+    ".py",   ".c",   ".h",    ".cc",  ".cpp",  ".hpp", ".cxx", ".java",  ".js",
+    ".ts",   ".go",  ".rs",   ".rb",  ".php",  ".cs",  ".kt",  ".swift", ".scala",
+    ".sh",   ".sql", ".r",    ".m",   ".jl",   ".hs",  ".lua", ".pl",    ".json",
+    ".yaml", ".yml", ".toml", ".xml", ".html", ".css", ".csv", ".tex",   ".ipynb"};
 
 }  // namespace
 

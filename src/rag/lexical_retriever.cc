@@ -56,7 +56,8 @@ Result<Retrieval> LexicalRetriever::Retrieve(AssignmentId assignment,
     std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
-    if (scored.size() > static_cast<std::size_t>(top_k)) scored.resize(static_cast<std::size_t>(top_k));
+    if (scored.size() > static_cast<std::size_t>(top_k))
+      scored.resize(static_cast<std::size_t>(top_k));
     auto& ids = out.by_query[q.label];
     auto& scores = out.scores_by_query[q.label];
     for (std::size_t rank = 0; rank < scored.size(); ++rank) {
@@ -72,7 +73,8 @@ Result<Retrieval> LexicalRetriever::Retrieve(AssignmentId assignment,
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   for (const auto& [score, i] : order) {
-    out.chunks.push_back({chunks[i].id, chunks[i].heading, chunks[i].filename, chunks[i].text, score});
+    out.chunks.push_back(
+        {chunks[i].id, chunks[i].heading, chunks[i].filename, chunks[i].text, score});
   }
   return out;
 }

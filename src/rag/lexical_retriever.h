@@ -6,8 +6,8 @@
 namespace ag {
 
 struct LexicalRetrieverOptions {
-  double k1 = 1.2;  // BM25 term-frequency saturation
-  double b = 0.75;  // BM25 length normalisation
+  double k1 = 1.2;    // BM25 term-frequency saturation
+  double b = 0.75;    // BM25 length normalisation
   double rrf_k = 60;  // reciprocal-rank fusion constant
 };
 

@@ -29,8 +29,8 @@ struct RetrievedChunk {
 };
 
 struct Retrieval {
-  std::vector<RetrievedChunk> chunks;                         // union, best first
-  std::map<std::string, std::vector<ChunkId>> by_query;       // label -> best first
+  std::vector<RetrievedChunk> chunks;                          // union, best first
+  std::map<std::string, std::vector<ChunkId>> by_query;        // label -> best first
   std::map<std::string, std::vector<double>> scores_by_query;  // parallel to by_query
   const RetrievedChunk* Find(ChunkId id) const;
 };

@@ -15,11 +15,12 @@ Result<std::string> OptionalText(const Json& doc, const char* field,
                                  const std::vector<std::string>& location, std::size_t max) {
   auto it = doc.find(field);
   if (it == doc.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return InvalidArgumentError(std::string(field) + " must be a string", At(location, field));
+  if (!it->is_string())
+    return InvalidArgumentError(std::string(field) + " must be a string", At(location, field));
   if (it->get_ref<const std::string&>().size() > max) {
-    return InvalidArgumentError(std::string(field) + " is longer than " + std::to_string(max) +
-                                    " characters",
-                                At(location, field));
+    return InvalidArgumentError(
+        std::string(field) + " is longer than " + std::to_string(max) + " characters",
+        At(location, field));
   }
   return it->get<std::string>();
 }
@@ -35,7 +36,8 @@ Result<NewAssignment> ParseAssignment(const Json& doc, const std::vector<std::st
   if (title == doc.end() || title->is_null()) {
     return InvalidArgumentError("field required", At(location, "title"));
   }
-  if (!title->is_string()) return InvalidArgumentError("title must be a string", At(location, "title"));
+  if (!title->is_string())
+    return InvalidArgumentError("title must be a string", At(location, "title"));
   out.title = title->get<std::string>();
   if (out.title.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgumentError("title must not be empty", At(location, "title"));
@@ -65,7 +67,11 @@ Result<AddedReference> AssignmentService::AddReference(AssignmentId assignment,
   ASSIGN_OR_RETURN(ExtractedText extracted, ExtractText(filename, bytes));
   const std::vector<TextChunk> pieces = ChunkText(extracted.text, extracted.format, chunking_);
   ASSIGN_OR_RETURN(std::string key, blobs_.Put(bytes));
-  NewMaterial m{assignment, filename, key, key, extracted.media_type,
+  NewMaterial m{assignment,
+                filename,
+                key,
+                key,
+                extracted.media_type,
                 static_cast<std::int64_t>(bytes.size())};
   std::vector<NewChunk> chunks;
   chunks.reserve(pieces.size());

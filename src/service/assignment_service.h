@@ -24,8 +24,7 @@ struct AddedReference {
 
 class AssignmentService {
  public:
-  AssignmentService(Store& store, BlobStore& blobs, const Clock& clock,
-                    ChunkOptions chunking = {})
+  AssignmentService(Store& store, BlobStore& blobs, const Clock& clock, ChunkOptions chunking = {})
       : store_(store), blobs_(blobs), clock_(clock), chunking_(chunking) {}
 
   Result<Assignment> Create(const NewAssignment& a);

@@ -1,16 +1,21 @@
-#include "core/thread_name.h"
 #include "service/submission_service.h"
 
 #include <cstdint>
 #include <future>
 
+#include "core/thread_name.h"
 #include "rag/extract.h"
 
 namespace ag {
 
 SubmissionService::SubmissionService(Store& store, BlobStore& blobs, JobQueue& queue,
                                      const Clock& clock, Logger& log, IntakeOptions options)
-    : store_(store), blobs_(blobs), queue_(queue), clock_(clock), log_(log), options_(options),
+    : store_(store),
+      blobs_(blobs),
+      queue_(queue),
+      clock_(clock),
+      log_(log),
+      options_(options),
       callbacks_thread_([this] {
         NameThisThread("ag-intake-done");
         RunCallbacks();
@@ -59,9 +64,9 @@ void SubmissionService::SubmitAsync(const SubmitRequest& r, SubmitCallback done)
     accepting.unlock();
     return done(UnavailableError("the service is shutting down"));
   }
-  waiting_.Push(Pending{NewSubmission{r.assignment_id, r.student_id, r.filename, "", "",
-                                      std::move(extracted->text)},
-                        std::string(r.bytes), std::move(done)});
+  waiting_.Push(Pending{
+      NewSubmission{r.assignment_id, r.student_id, r.filename, "", "", std::move(extracted->text)},
+      std::string(r.bytes), std::move(done)});
 }
 
 void SubmissionService::WriteBlobs() {
@@ -107,8 +112,9 @@ void SubmissionService::WriteRows() {
       if (!created[i]->job_enqueued) {
         // The row is committed; if this enqueue is lost, the sweeper enqueues it later.
         if (Status q = queue_.Enqueue(created[i]->submission.id, clock_.Now()); !q.ok()) {
-          log_.Warn("enqueue failed; the sweeper will retry",
-                    {{"submission_id", created[i]->submission.id.value()}, {"error", q.ToString()}});
+          log_.Warn(
+              "enqueue failed; the sweeper will retry",
+              {{"submission_id", created[i]->submission.id.value()}, {"error", q.ToString()}});
         }
       }
       reports.push_back({std::move(batch[i].done), std::move(created[i]->submission)});

@@ -81,7 +81,7 @@ class SubmissionService {
   std::mutex drain_mu_;
   bool drained_ = false;
 
-  HandoffQueue<Pending> waiting_;    // validated, to be written
+  HandoffQueue<Pending> waiting_;     // validated, to be written
   HandoffQueue<Pending> blobs_done_;  // blobs written, rows to be written
   HandoffQueue<Report> reports_;      // written or failed, to be reported
 

@@ -1,7 +1,8 @@
-#include "core/thread_name.h"
 #include "store/sqlite_db.h"
 
 #include <filesystem>
+
+#include "core/thread_name.h"
 
 namespace ag {
 
@@ -153,8 +154,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const SqliteOptions& options) {
         sqlite3_wal_checkpoint_v2(self->checkpointer_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                   &frames, nullptr);
         if (frames >= self->options_.restart_after_frames) {
-          sqlite3_wal_checkpoint_v2(self->checkpointer_->raw(), nullptr,
-                                    SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+          sqlite3_wal_checkpoint_v2(self->checkpointer_->raw(), nullptr, SQLITE_CHECKPOINT_RESTART,
+                                    nullptr, nullptr);
         }
       }
     });
@@ -177,12 +178,13 @@ Result<std::unique_ptr<SqliteConn>> SqliteDb::Connect(bool writer) {
   auto conn = std::make_unique<SqliteConn>(raw);
   sqlite3_busy_timeout(raw, options_.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
-                        std::to_string(writer ? options_.writer_cache_kib : options_.reader_cache_kib) +
-                        ";";
+  std::string pragmas =
+      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
+      std::to_string(writer ? options_.writer_cache_kib : options_.reader_cache_kib) + ";";
   if (writer && !in_memory_) {
     // Takes effect only while the file is empty, i.e. when the database is created.
-    pragmas += "PRAGMA page_size=" + std::to_string(options_.page_size) + "; PRAGMA journal_mode=WAL;";
+    pragmas +=
+        "PRAGMA page_size=" + std::to_string(options_.page_size) + "; PRAGMA journal_mode=WAL;";
     if (options_.checkpoint_interval.count() > 0) {
       pragmas += "PRAGMA wal_autocheckpoint=" + std::to_string(options_.checkpoint_backstop_pages) +
                  "; PRAGMA journal_size_limit=" + std::to_string(64 << 20) + ";";
@@ -373,10 +375,11 @@ void SqliteDb::WaitForWork(std::uint64_t seen, std::chrono::steady_clock::time_p
 Result<int> SqliteDb::SchemaVersion() {
   int version = 0;
   RETURN_IF_ERROR(Write([&](SqliteConn& c) -> Status {
-    RETURN_IF_ERROR(c.Exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    RETURN_IF_ERROR(
+        c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+               " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row) version = static_cast<int>(stmt.Int(0));
     return OkStatus();

@@ -26,15 +26,15 @@
 namespace ag {
 
 struct SqliteOptions {
-  std::string path;             // a file, or ":memory:" (then one connection serves all)
+  std::string path;  // a file, or ":memory:" (then one connection serves all)
   // Page size of a new database (an existing one keeps its own). Small pages suit tables that
   // take random inserts: every commit writes each page it touched to the WAL.
   int page_size = 4096;
   bool synchronous_full = false;  // SQLITE_SYNCHRONOUS=full; default normal (see README)
-  int busy_timeout_ms = 5000;   // waiting on another process's lock
-  int max_readers = 4;          // reader connections
-  int writer_cache_kib = 2048;  // page cache of the writer connection
-  int reader_cache_kib = 512;   // page cache of each reader (the OS caches the file too)
+  int busy_timeout_ms = 5000;     // waiting on another process's lock
+  int max_readers = 4;            // reader connections
+  int writer_cache_kib = 2048;    // page cache of the writer connection
+  int reader_cache_kib = 512;     // page cache of each reader (the OS caches the file too)
   // A background thread checkpoints the WAL this often (PASSIVE: it waits for nobody), so that
   // no commit pays for a checkpoint's writes and fsync; they stalled one commit in a hundred by
   // ~10 ms. Under a steady stream of writes a passive checkpoint never catches up with the last
@@ -172,9 +172,9 @@ class SqliteDb {
   // Runs a batch of pending writes in one transaction and records each one's status.
   void CommitBatch(const std::vector<PendingWrite*>& batch);
 
-  std::mutex write_mu_;             // guards writer_ (only the batch leader uses it)
+  std::mutex write_mu_;  // guards writer_ (only the batch leader uses it)
   std::unique_ptr<SqliteConn> writer_;
-  std::mutex queue_mu_;             // guards pending_
+  std::mutex queue_mu_;  // guards pending_
   std::deque<PendingWrite*> pending_;
   static constexpr std::size_t kMaxBatch = 64;
 

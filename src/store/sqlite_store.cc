@@ -96,16 +96,23 @@ Result<Assignment> SqliteStore::CreateAssignment(const NewAssignment& a, TimePoi
   Assignment out;
   const std::string rubric_text = DumpJson(a.rubric_json);
   RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto ins, c.Prepare(
-        "INSERT INTO assignments(title, question, reference_answer, rubric, rubric_version, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        auto ins,
+        c.Prepare(
+            "INSERT INTO assignments(title, question, reference_answer, rubric, rubric_version, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"));
     const std::int64_t ms = ToUnixMillis(now);
-    RETURN_IF_ERROR(ins.Bind(1, a.title).Bind(2, a.question).Bind(3, a.reference_answer)
-                        .Bind(4, rubric_text).Bind(5, ms).Bind(6, ms).Run());
+    RETURN_IF_ERROR(ins.Bind(1, a.title)
+                        .Bind(2, a.question)
+                        .Bind(3, a.reference_answer)
+                        .Bind(4, rubric_text)
+                        .Bind(5, ms)
+                        .Bind(6, ms)
+                        .Run());
     out.id = AssignmentId(c.LastInsertId());
-    ASSIGN_OR_RETURN(auto crit, c.Prepare(
-        "INSERT INTO rubric_criteria(assignment_id, rubric_version, position, key, description, "
-        "max_points, levels) VALUES (?, 1, ?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(auto crit, c.Prepare("INSERT INTO rubric_criteria(assignment_id, "
+                                          "rubric_version, position, key, description, "
+                                          "max_points, levels) VALUES (?, 1, ?, ?, ?, ?, ?)"));
     int position = 0;
     for (const Criterion& k : rubric->criteria()) {
       Json levels = Json::array();
@@ -113,8 +120,12 @@ Result<Assignment> SqliteStore::CreateAssignment(const NewAssignment& a, TimePoi
         levels.push_back({{"points", JsonNumber(l.points)}, {"description", l.description}});
       }
       const std::string levels_text = DumpJson(levels);
-      RETURN_IF_ERROR(crit.Bind(1, out.id.value()).Bind(2, position++).Bind(3, k.key)
-                          .Bind(4, k.description).Bind(5, k.max_points).Bind(6, levels_text)
+      RETURN_IF_ERROR(crit.Bind(1, out.id.value())
+                          .Bind(2, position++)
+                          .Bind(3, k.key)
+                          .Bind(4, k.description)
+                          .Bind(5, k.max_points)
+                          .Bind(6, levels_text)
                           .Run());
     }
     return OkStatus();
@@ -181,20 +192,32 @@ Result<Material> SqliteStore::AddMaterial(const NewMaterial& m, const std::vecto
     exists.Bind(1, m.assignment_id.value());
     ASSIGN_OR_RETURN(bool row, exists.Step());
     if (!row) return NotFoundError("Assignment not found");
-    ASSIGN_OR_RETURN(auto ins, c.Prepare(
-        "INSERT INTO materials(assignment_id, filename, media_type, blob_key, sha256, size_bytes, "
-        "status, chunk_count, created_at) VALUES (?, ?, ?, ?, ?, ?, 'indexed', ?, ?)"));
-    RETURN_IF_ERROR(ins.Bind(1, m.assignment_id.value()).Bind(2, m.filename)
-                        .Bind(3, m.media_type).Bind(4, m.blob_key).Bind(5, m.sha256)
-                        .Bind(6, m.size_bytes).Bind(7, static_cast<std::int64_t>(chunks.size()))
-                        .Bind(8, ms).Run());
+    ASSIGN_OR_RETURN(
+        auto ins,
+        c.Prepare("INSERT INTO materials(assignment_id, filename, media_type, blob_key, sha256, "
+                  "size_bytes, "
+                  "status, chunk_count, created_at) VALUES (?, ?, ?, ?, ?, ?, 'indexed', ?, ?)"));
+    RETURN_IF_ERROR(ins.Bind(1, m.assignment_id.value())
+                        .Bind(2, m.filename)
+                        .Bind(3, m.media_type)
+                        .Bind(4, m.blob_key)
+                        .Bind(5, m.sha256)
+                        .Bind(6, m.size_bytes)
+                        .Bind(7, static_cast<std::int64_t>(chunks.size()))
+                        .Bind(8, ms)
+                        .Run());
     out.id = MaterialId(c.LastInsertId());
-    ASSIGN_OR_RETURN(auto chunk, c.Prepare(
-        "INSERT INTO chunks(material_id, assignment_id, position, heading, text) "
-        "VALUES (?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        auto chunk,
+        c.Prepare("INSERT INTO chunks(material_id, assignment_id, position, heading, text) "
+                  "VALUES (?, ?, ?, ?, ?)"));
     for (const NewChunk& k : chunks) {
-      RETURN_IF_ERROR(chunk.Bind(1, out.id.value()).Bind(2, m.assignment_id.value())
-                          .Bind(3, k.position).Bind(4, k.heading).Bind(5, k.text).Run());
+      RETURN_IF_ERROR(chunk.Bind(1, out.id.value())
+                          .Bind(2, m.assignment_id.value())
+                          .Bind(3, k.position)
+                          .Bind(4, k.heading)
+                          .Bind(5, k.text)
+                          .Run());
     }
     return OkStatus();
   }));
@@ -211,10 +234,13 @@ Result<Material> SqliteStore::AddMaterial(const NewMaterial& m, const std::vecto
 Result<std::vector<Chunk>> SqliteStore::ListChunks(AssignmentId assignment) {
   std::vector<Chunk> out;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
-        "SELECT c.id, c.material_id, c.assignment_id, c.position, c.heading, c.text, m.filename "
-        "FROM chunks c JOIN materials m ON m.id = c.material_id WHERE c.assignment_id = ? "
-        "ORDER BY c.material_id, c.position"));
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        c.Prepare(
+            "SELECT c.id, c.material_id, c.assignment_id, c.position, c.heading, c.text, "
+            "m.filename "
+            "FROM chunks c JOIN materials m ON m.id = c.material_id WHERE c.assignment_id = ? "
+            "ORDER BY c.material_id, c.position"));
     stmt.Bind(1, assignment.value());
     for (;;) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -241,10 +267,11 @@ std::vector<Result<CreatedSubmission>> SqliteStore::CreateSubmissions(
   Status written = db_.Write([&](SqliteConn& c) -> Status {
     std::map<std::int64_t, bool> exists;  // per assignment, checked once per batch
     ASSIGN_OR_RETURN(auto find, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
-    ASSIGN_OR_RETURN(auto ins, c.Prepare(
-        "INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
-        "extracted_text, status, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
+    ASSIGN_OR_RETURN(
+        auto ins,
+        c.Prepare("INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
+                  "extracted_text, status, created_at, updated_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const NewSubmission& s = batch[i];
       auto known = exists.find(s.assignment_id.value());
@@ -258,19 +285,30 @@ std::vector<Result<CreatedSubmission>> SqliteStore::CreateSubmissions(
         statuses[i] = NotFoundError("Assignment not found");
         continue;
       }
-      RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value()).Bind(2, s.student_id)
-                          .Bind(3, s.filename).Bind(4, s.blob_key).Bind(5, s.sha256)
-                          .Bind(6, s.text).Bind(7, ms).Bind(8, ms).Run());
+      RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value())
+                          .Bind(2, s.student_id)
+                          .Bind(3, s.filename)
+                          .Bind(4, s.blob_key)
+                          .Bind(5, s.sha256)
+                          .Bind(6, s.text)
+                          .Bind(7, ms)
+                          .Bind(8, ms)
+                          .Run());
       ids[i] = SubmissionId(c.LastInsertId());
     }
     if (!options_.enqueue_jobs) return OkStatus();
-    ASSIGN_OR_RETURN(auto job, c.Prepare(
-        "INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
-        "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        auto job,
+        c.Prepare("INSERT INTO jobs(queue, submission_id, state, attempts, ready_at, created_at, "
+                  "updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?)"));
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!statuses[i].ok()) continue;
-      RETURN_IF_ERROR(job.Bind(1, options_.queue_name).Bind(2, ids[i].value()).Bind(3, ms)
-                          .Bind(4, ms).Bind(5, ms).Run());
+      RETURN_IF_ERROR(job.Bind(1, options_.queue_name)
+                          .Bind(2, ids[i].value())
+                          .Bind(3, ms)
+                          .Bind(4, ms)
+                          .Bind(5, ms)
+                          .Run());
     }
     return OkStatus();
   });
@@ -323,9 +361,10 @@ Result<std::vector<Submission>> SqliteStore::ListSubmissions(AssignmentId assign
                                                              int offset) {
   std::vector<Submission> out;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(std::string(kListSelect) +
-                                          "WHERE s.assignment_id = ? "
-                                          "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare(std::string(kListSelect) +
+                               "WHERE s.assignment_id = ? "
+                               "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"));
     stmt.Bind(1, assignment.value()).Bind(2, limit).Bind(3, offset);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -340,11 +379,17 @@ Result<std::vector<Submission>> SqliteStore::ListSubmissions(AssignmentId assign
 Status SqliteStore::UpdateUnlessFinal(SubmissionId id, SubmissionStatus to, std::string_view reason,
                                       TimePoint now, bool count_attempt) {
   return db_.Write([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
-        "UPDATE submissions SET status = ?, error = ?, attempts = attempts + ?, updated_at = ? "
-        "WHERE id = ? AND status NOT IN ('done', 'needs_review')"));
-    RETURN_IF_ERROR(stmt.Bind(1, ToString(to)).Bind(2, reason).Bind(3, count_attempt ? 1 : 0)
-                        .Bind(4, ToUnixMillis(now)).Bind(5, id.value()).Run());
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        c.Prepare(
+            "UPDATE submissions SET status = ?, error = ?, attempts = attempts + ?, updated_at = ? "
+            "WHERE id = ? AND status NOT IN ('done', 'needs_review')"));
+    RETURN_IF_ERROR(stmt.Bind(1, ToString(to))
+                        .Bind(2, reason)
+                        .Bind(3, count_attempt ? 1 : 0)
+                        .Bind(4, ToUnixMillis(now))
+                        .Bind(5, id.value())
+                        .Run());
     if (c.Changes() == 1) return OkStatus();
     ASSIGN_OR_RETURN(auto status, CurrentStatus(c, id));
     return FailedPreconditionError("submission " + id.ToString() + " is already " +
@@ -367,9 +412,9 @@ Status SqliteStore::MarkFailed(SubmissionId id, std::string_view reason, TimePoi
 Result<int> SqliteStore::Requeue(const std::vector<SubmissionId>& ids, TimePoint now) {
   int changed = 0;
   RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
-        "UPDATE submissions SET status = 'queued', error = '', updated_at = ? "
-        "WHERE id = ? AND status = 'error'"));
+    ASSIGN_OR_RETURN(
+        auto stmt, c.Prepare("UPDATE submissions SET status = 'queued', error = '', updated_at = ? "
+                             "WHERE id = ? AND status = 'error'"));
     for (SubmissionId id : ids) {
       RETURN_IF_ERROR(stmt.Bind(1, ToUnixMillis(now)).Bind(2, id.value()).Run());
       changed += c.Changes();
@@ -391,44 +436,67 @@ Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
     RETURN_IF_ERROR(CurrentStatus(c, r.submission_id));
     // The grade is keyed by submission; a newer rubric version replaces it, the same one never
     // does, so a redelivered job cannot write a second grade.
-    ASSIGN_OR_RETURN(auto up, c.Prepare(
-        "INSERT INTO grades(submission_id, rubric_version, score, max_score, breakdown, feedback, "
-        "citations, grader, model, prompt_hash, retrieved_chunk_ids, parameters, input_tokens, "
-        "output_tokens, latency_ms, confidence, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(submission_id) DO UPDATE SET rubric_version = excluded.rubric_version, "
-        "score = excluded.score, max_score = excluded.max_score, breakdown = excluded.breakdown, "
-        "feedback = excluded.feedback, citations = excluded.citations, grader = excluded.grader, "
-        "model = excluded.model, prompt_hash = excluded.prompt_hash, "
-        "retrieved_chunk_ids = excluded.retrieved_chunk_ids, parameters = excluded.parameters, "
-        "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, "
-        "latency_ms = excluded.latency_ms, confidence = excluded.confidence, "
-        "updated_at = excluded.updated_at "
-        "WHERE excluded.rubric_version > grades.rubric_version"));
+    ASSIGN_OR_RETURN(
+        auto up,
+        c.Prepare(
+            "INSERT INTO grades(submission_id, rubric_version, score, max_score, breakdown, "
+            "feedback, "
+            "citations, grader, model, prompt_hash, retrieved_chunk_ids, parameters, input_tokens, "
+            "output_tokens, latency_ms, confidence, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(submission_id) DO UPDATE SET rubric_version = excluded.rubric_version, "
+            "score = excluded.score, max_score = excluded.max_score, breakdown = "
+            "excluded.breakdown, "
+            "feedback = excluded.feedback, citations = excluded.citations, grader = "
+            "excluded.grader, "
+            "model = excluded.model, prompt_hash = excluded.prompt_hash, "
+            "retrieved_chunk_ids = excluded.retrieved_chunk_ids, parameters = excluded.parameters, "
+            "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, "
+            "latency_ms = excluded.latency_ms, confidence = excluded.confidence, "
+            "updated_at = excluded.updated_at "
+            "WHERE excluded.rubric_version > grades.rubric_version"));
     const GradeProvenance& p = r.provenance;
-    RETURN_IF_ERROR(up.Bind(1, r.submission_id.value()).Bind(2, r.rubric_version)
-                        .Bind(3, r.result.score).Bind(4, r.result.max_score).Bind(5, breakdown)
-                        .Bind(6, r.result.feedback).Bind(7, citations).Bind(8, p.grader)
-                        .Bind(9, p.model).Bind(10, p.prompt_hash).Bind(11, chunk_ids)
-                        .Bind(12, parameters).Bind(13, p.input_tokens).Bind(14, p.output_tokens)
-                        .Bind(15, p.latency_ms).Bind(16, p.confidence).Bind(17, ms).Bind(18, ms)
+    RETURN_IF_ERROR(up.Bind(1, r.submission_id.value())
+                        .Bind(2, r.rubric_version)
+                        .Bind(3, r.result.score)
+                        .Bind(4, r.result.max_score)
+                        .Bind(5, breakdown)
+                        .Bind(6, r.result.feedback)
+                        .Bind(7, citations)
+                        .Bind(8, p.grader)
+                        .Bind(9, p.model)
+                        .Bind(10, p.prompt_hash)
+                        .Bind(11, chunk_ids)
+                        .Bind(12, parameters)
+                        .Bind(13, p.input_tokens)
+                        .Bind(14, p.output_tokens)
+                        .Bind(15, p.latency_ms)
+                        .Bind(16, p.confidence)
+                        .Bind(17, ms)
+                        .Bind(18, ms)
                         .Run());
     if (c.Changes() == 1) {
       outcome = SaveGradeOutcome::kWritten;
-      ASSIGN_OR_RETURN(auto ev, c.Prepare(
-          "INSERT INTO grade_events(submission_id, kind, actor, rubric_version, score, detail, "
-          "created_at) VALUES (?, 'grade', ?, ?, ?, ?, ?)"));
+      ASSIGN_OR_RETURN(
+          auto ev,
+          c.Prepare(
+              "INSERT INTO grade_events(submission_id, kind, actor, rubric_version, score, detail, "
+              "created_at) VALUES (?, 'grade', ?, ?, ?, ?, ?)"));
       const std::string detail =
           DumpJson(Json{{"grader", p.grader}, {"model", p.model}, {"prompt_hash", p.prompt_hash}});
-      RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value()).Bind(2, p.grader)
-                          .Bind(3, r.rubric_version).Bind(4, r.result.score).Bind(5, detail)
-                          .Bind(6, ms).Run());
+      RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value())
+                          .Bind(2, p.grader)
+                          .Bind(3, r.rubric_version)
+                          .Bind(4, r.result.score)
+                          .Bind(5, detail)
+                          .Bind(6, ms)
+                          .Run());
     }
     // Also when the grade already existed: a crash between the two writes cannot happen inside
     // one transaction, but an older binary's data might need the status healed.
-    ASSIGN_OR_RETURN(auto st, c.Prepare(
-        "UPDATE submissions SET status = ?, error = '', updated_at = ? "
-        "WHERE id = ? AND status NOT IN ('done', 'needs_review')"));
+    ASSIGN_OR_RETURN(auto st,
+                     c.Prepare("UPDATE submissions SET status = ?, error = '', updated_at = ? "
+                               "WHERE id = ? AND status NOT IN ('done', 'needs_review')"));
     return st.Bind(1, final_status).Bind(2, ms).Bind(3, r.submission_id.value()).Run();
   }));
   return outcome;
@@ -437,10 +505,13 @@ Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
 Result<Grade> SqliteStore::GetGrade(SubmissionId submission) {
   std::optional<Result<Grade>> found;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
-        "SELECT id, submission_id, rubric_version, score, max_score, breakdown, feedback, "
-        "citations, grader, model, prompt_hash, retrieved_chunk_ids, parameters, input_tokens, "
-        "output_tokens, latency_ms, confidence, created_at FROM grades WHERE submission_id = ?"));
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        c.Prepare(
+            "SELECT id, submission_id, rubric_version, score, max_score, breakdown, feedback, "
+            "citations, grader, model, prompt_hash, retrieved_chunk_ids, parameters, input_tokens, "
+            "output_tokens, latency_ms, confidence, created_at FROM grades WHERE submission_id = "
+            "?"));
     stmt.Bind(1, submission.value());
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return OkStatus();
@@ -484,9 +555,11 @@ Result<std::vector<SubmissionId>> SqliteStore::ListUnfinished(TimePoint updated_
                                                               SubmissionId after, int limit) {
   std::vector<SubmissionId> out;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare(
-        "SELECT id FROM submissions WHERE status IN ('queued', 'grading') AND updated_at < ? "
-        "AND id > ? ORDER BY id LIMIT ?"));
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        c.Prepare(
+            "SELECT id FROM submissions WHERE status IN ('queued', 'grading') AND updated_at < ? "
+            "AND id > ? ORDER BY id LIMIT ?"));
     stmt.Bind(1, ToUnixMillis(updated_before)).Bind(2, after.value()).Bind(3, limit);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -510,11 +583,21 @@ Result<StatusCounts> SqliteStore::CountSubmissionsByStatus() {
       const std::int64_t n = stmt.Int(1);
       if (!status) continue;
       switch (*status) {
-        case SubmissionStatus::kQueued: out.queued = n; break;
-        case SubmissionStatus::kGrading: out.grading = n; break;
-        case SubmissionStatus::kDone: out.done = n; break;
-        case SubmissionStatus::kNeedsReview: out.needs_review = n; break;
-        case SubmissionStatus::kError: out.error = n; break;
+        case SubmissionStatus::kQueued:
+          out.queued = n;
+          break;
+        case SubmissionStatus::kGrading:
+          out.grading = n;
+          break;
+        case SubmissionStatus::kDone:
+          out.done = n;
+          break;
+        case SubmissionStatus::kNeedsReview:
+          out.needs_review = n;
+          break;
+        case SubmissionStatus::kError:
+          out.error = n;
+          break;
       }
     }
     return OkStatus();

@@ -87,7 +87,9 @@ TEST_P(BlobContract, EmptyBlobsWork) {
 INSTANTIATE_TEST_SUITE_P(
     Adapters, BlobContract,
     ::testing::Values(
-        Factory([] { return std::unique_ptr<BlobUnderTest>(new FsBlobUnderTest(false, 64 * 1024)); }),
+        Factory([] {
+          return std::unique_ptr<BlobUnderTest>(new FsBlobUnderTest(false, 64 * 1024));
+        }),
         Factory([] { return std::unique_ptr<BlobUnderTest>(new FsBlobUnderTest(true, 0)); }),
         Factory([] { return std::unique_ptr<BlobUnderTest>(new MemBlobUnderTest()); })),
     BlobAdapterName);

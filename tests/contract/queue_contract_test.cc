@@ -237,8 +237,7 @@ TEST_P(QueueContract, ReleaseGivesTheJobBackWithoutCountingTheAttempt) {
 }
 
 TEST_P(QueueContract, StatsAndPurgeOfWaitingJobs) {
-  SubmissionId a = impl_->NewSubmission(), b = impl_->NewSubmission(),
-               c = impl_->NewSubmission();
+  SubmissionId a = impl_->NewSubmission(), b = impl_->NewSubmission(), c = impl_->NewSubmission();
   ASSERT_TRUE(q().Enqueue(a, clock_.Now()).ok());
   ASSERT_TRUE(q().Enqueue(b, clock_.Now() + 1h).ok());
   ASSERT_TRUE(q().Enqueue(c, clock_.Now()).ok());
@@ -264,13 +263,12 @@ TEST_P(QueueContract, ALeaseWaitsForWorkUntilItsTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
 }
 
-INSTANTIATE_TEST_SUITE_P(Adapters, QueueContract,
-                         ::testing::Values(Factory([](const Clock& c, RandomSource& r,
-                                                      RetryPolicy p) {
-                           return std::unique_ptr<QueueUnderTest>(
-                               new SqliteQueueUnderTest(c, r, p));
-                         })),
-                         AdapterName);
+INSTANTIATE_TEST_SUITE_P(
+    Adapters, QueueContract,
+    ::testing::Values(Factory([](const Clock& c, RandomSource& r, RetryPolicy p) {
+      return std::unique_ptr<QueueUnderTest>(new SqliteQueueUnderTest(c, r, p));
+    })),
+    AdapterName);
 
 }  // namespace
 }  // namespace ag

@@ -130,8 +130,10 @@ TEST_P(StoreContract, AddsMaterialWithItsChunks) {
   EXPECT_EQ((*chunks)[1].heading, "H1");
   EXPECT_EQ((*chunks)[1].filename, "notes.md");
   EXPECT_TRUE(store().ListChunks(AssignmentId(999))->empty());
-  EXPECT_EQ(store().AddMaterial({AssignmentId(999), "x", "k", "s", "", 1}, {}, clock_.Now())
-                .status().code(),
+  EXPECT_EQ(store()
+                .AddMaterial({AssignmentId(999), "x", "k", "s", "", 1}, {}, clock_.Now())
+                .status()
+                .code(),
             StatusCode::kNotFound);
 }
 
@@ -159,8 +161,10 @@ TEST_P(StoreContract, CreatesSubmissionsQueued) {
   EXPECT_EQ(got->text, "my answer");
   EXPECT_EQ(got->student_id, "s1");
   EXPECT_FALSE(got->score.has_value());
-  EXPECT_EQ(store().CreateSubmission({AssignmentId(999), "", "a", "k", "s", "t"}, clock_.Now())
-                .status().code(),
+  EXPECT_EQ(store()
+                .CreateSubmission({AssignmentId(999), "", "a", "k", "s", "t"}, clock_.Now())
+                .status()
+                .code(),
             StatusCode::kNotFound);
   EXPECT_EQ(store().GetSubmission(SubmissionId(999)).status().code(), StatusCode::kNotFound);
 }
@@ -275,8 +279,7 @@ TEST_P(StoreContract, DataSurvivesAReopen) {
 
 TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(store().Ping().ok()); }
 
-INSTANTIATE_TEST_SUITE_P(Adapters, StoreContract,
-                         ::testing::Values(Factory([] {
+INSTANTIATE_TEST_SUITE_P(Adapters, StoreContract, ::testing::Values(Factory([] {
                            return std::unique_ptr<StoreUnderTest>(new SqliteStoreUnderTest());
                          })),
                          AdapterName);
@@ -317,7 +320,8 @@ int CountCourses(SqliteDb& db) {
 
 std::function<Status(SqliteConn&)> InsertCourse(std::string code) {
   return [code](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto st, c.Prepare("INSERT INTO courses(code, title, created_at) VALUES (?, 't', 0)"));
+    ASSIGN_OR_RETURN(auto st,
+                     c.Prepare("INSERT INTO courses(code, title, created_at) VALUES (?, 't', 0)"));
     return st.Bind(1, code).Run();
   };
 }

@@ -78,7 +78,8 @@ TEST_F(CliTest, GradesAFolderToCsv) {
 TEST_F(CliTest, GradeExplainsABadAssignmentFile) {
   WriteFile(dir_.File("bad.json"), R"({"title": "x", "rubric": {"k": {"description": "d"}}})");
   WriteFile(dir_.File("answers.csv"), "answer\nx\n");
-  auto r = RunAutograder({"grade", "--assignment", dir_.File("bad.json"), "--csv", dir_.File("answers.csv")});
+  auto r = RunAutograder(
+      {"grade", "--assignment", dir_.File("bad.json"), "--csv", dir_.File("answers.csv")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("rubric.k.max_points"), std::string::npos) << r.output;
   auto missing_col = RunAutograder({"grade", "--assignment", dir_.File("assignment.json"), "--csv",
@@ -138,7 +139,8 @@ TEST_F(CliTest, ConfigurationErrorsAreOneLineAndExitTwo) {
   EXPECT_EQ(mysql.exit_code, 2);
   EXPECT_NE(mysql.output.find("MYSQL_HOST is set"), std::string::npos);
   WriteFile(dir_.File("bad.env"), "WORKERS=3\n");
-  auto file = RunAutograder({"migrate", "--config", dir_.File("bad.env"), "--data-dir", dir_.File("d")});
+  auto file =
+      RunAutograder({"migrate", "--config", dir_.File("bad.env"), "--data-dir", dir_.File("d")});
   EXPECT_EQ(file.exit_code, 2);
   EXPECT_NE(file.output.find("unknown setting WORKERS"), std::string::npos) << file.output;
 }
@@ -159,8 +161,8 @@ TEST_F(CliTest, HelpAndVersion) {
 TEST_F(CliTest, AnOccupiedPortIsAClearError) {
   ServerProcess first(dir_.File("a"), {{"ACCESS_LOG", "false"}});
   ASSERT_TRUE(first.Start());
-  auto second = RunAutograder({"serve", "--host", "127.0.0.1", "--port", std::to_string(first.port()),
-                               "--data-dir", dir_.File("b")});
+  auto second = RunAutograder({"serve", "--host", "127.0.0.1", "--port",
+                               std::to_string(first.port()), "--data-dir", dir_.File("b")});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.output.find("cannot listen"), std::string::npos) << second.output;
   first.Signal(SIGTERM);

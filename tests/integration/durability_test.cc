@@ -18,7 +18,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* kRubric = R"({"content": {"description": "Explains photosynthesis with light and chlorophyll", "max_points": 10},
+const char* kRubric =
+    R"({"content": {"description": "Explains photosynthesis with light and chlorophyll", "max_points": 10},
                           "clarity": {"description": "Clear and well organised", "max_points": 5}})";
 
 // One integer from a query on the database file.
@@ -49,13 +50,15 @@ class DurabilityTest : public ::testing::Test {
   }
 
   std::int64_t CreateAssignment(const HttpClient& http) {
-    auto r = http.PostJson("/assignments/", Json{{"title", "Photosynthesis"}, {"rubric", Json::parse(kRubric)}});
+    auto r = http.PostJson("/assignments/",
+                           Json{{"title", "Photosynthesis"}, {"rubric", Json::parse(kRubric)}});
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json()["id"].get<std::int64_t>();
   }
 
   // Polls until every submission is done (or something ends in error).
-  bool AllDone(const HttpClient& http, std::int64_t assignment, std::size_t n, std::chrono::seconds limit) {
+  bool AllDone(const HttpClient& http, std::int64_t assignment, std::size_t n,
+               std::chrono::seconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
       Json list = http.Get("/submissions/assignment/" + std::to_string(assignment)).json();
@@ -88,10 +91,10 @@ TEST_F(DurabilityTest, KillNineWithFiftyInFlightLosesAndDoublesNothing) {
   for (int c = 0; c < 5; ++c) {
     clients.emplace_back([&, c] {
       for (int i = 0; i < 10; ++i) {
-        auto r = http.PostFile("/submissions/?assignment_id=" + std::to_string(a),
-                               "answer-" + std::to_string(c) + "-" + std::to_string(i) + ".txt",
-                               "Photosynthesis uses light and chlorophyll, answer " +
-                                   std::to_string(c * 10 + i));
+        auto r = http.PostFile(
+            "/submissions/?assignment_id=" + std::to_string(a),
+            "answer-" + std::to_string(c) + "-" + std::to_string(i) + ".txt",
+            "Photosynthesis uses light and chlorophyll, answer " + std::to_string(c * 10 + i));
         ASSERT_EQ(r.status, 200) << r.body;
         std::lock_guard lock(mu);
         acknowledged.insert(r.json()["id"].get<std::int64_t>());
@@ -111,7 +114,8 @@ TEST_F(DurabilityTest, KillNineWithFiftyInFlightLosesAndDoublesNothing) {
   }
   server->Signal(SIGKILL);
   EXPECT_EQ(server->Wait(), 128 + SIGKILL);
-  const std::int64_t done_at_kill = Query(DbPath(), "SELECT COUNT(*) FROM submissions WHERE status = 'done'");
+  const std::int64_t done_at_kill =
+      Query(DbPath(), "SELECT COUNT(*) FROM submissions WHERE status = 'done'");
   const std::int64_t grading_at_kill =
       Query(DbPath(), "SELECT COUNT(*) FROM jobs WHERE state = 'leased'");
   EXPECT_LT(done_at_kill, 50) << "nothing was in flight at the kill";
@@ -133,8 +137,10 @@ TEST_F(DurabilityTest, KillNineWithFiftyInFlightLosesAndDoublesNothing) {
   EXPECT_EQ(Query(DbPath(), "SELECT COUNT(DISTINCT submission_id) FROM grades"), 50);
   EXPECT_EQ(Query(DbPath(), "SELECT COUNT(*) FROM grade_events"), 50);
   EXPECT_EQ(Query(DbPath(), "SELECT COUNT(*) FROM jobs"), 0);
-  EXPECT_EQ(Query(DbPath(), "SELECT COUNT(*) FROM grades g JOIN submissions s ON s.id = g.submission_id "
-                            "WHERE s.assignment_id = " + std::to_string(a)),
+  EXPECT_EQ(Query(DbPath(),
+                  "SELECT COUNT(*) FROM grades g JOIN submissions s ON s.id = g.submission_id "
+                  "WHERE s.assignment_id = " +
+                      std::to_string(a)),
             50);
 }
 
@@ -161,7 +167,8 @@ TEST_F(DurabilityTest, SigtermFinishesRequestsReleasesLeasesAndExitsZero) {
   EXPECT_NE(server->log().find("\"msg\":\"stopped\""), std::string::npos);
   // The jobs in hand went back to the queue without using up an attempt.
   EXPECT_EQ(Query(DbPath(), "SELECT COUNT(*) FROM jobs WHERE state = 'leased'"), 0);
-  EXPECT_EQ(Query(DbPath(), "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND attempts = 0"), 3);
+  EXPECT_EQ(Query(DbPath(), "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND attempts = 0"),
+            3);
 
   server = Start({});
   HttpClient again(server->port());

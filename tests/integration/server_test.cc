@@ -67,8 +67,8 @@ class ServerTest : public ::testing::Test {
     if (HasFailure() && server_) std::fprintf(stderr, "server log:\n%s\n", server_->log().c_str());
   }
   std::int64_t CreateAssignment(const std::string& prefix = "") {
-    auto r = http_->PostJson(prefix + "/assignments/",
-                             Json{{"title", "Essay on Climate Change"}, {"rubric", Json::parse(kRubric)}});
+    auto r = http_->PostJson(prefix + "/assignments/", Json{{"title", "Essay on Climate Change"},
+                                                            {"rubric", Json::parse(kRubric)}});
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json()["id"].get<std::int64_t>();
   }
@@ -151,16 +151,21 @@ TEST_F(ServerTest, EveryErrorPathAnswersClearly) {
       {"id not an integer", http_->Get("/submissions/abc"), 422, "submission_id"},
       {"missing assignment_id", http_->PostFile("/submissions/", "a.txt", "text"), 422,
        "assignment_id"},
-      {"missing title", http_->PostJson("/assignments/", Json{{"rubric", Json::parse(kRubric)}}), 422,
-       "title"},
+      {"missing title", http_->PostJson("/assignments/", Json{{"rubric", Json::parse(kRubric)}}),
+       422, "title"},
       {"bad max_points",
-       http_->PostJson("/assignments/", Json::parse(R"({"title": "t", "rubric": {"k": {"description": "d", "max_points": -1}}})")),
+       http_->PostJson(
+           "/assignments/",
+           Json::parse(
+               R"({"title": "t", "rubric": {"k": {"description": "d", "max_points": -1}}})")),
        422, "max_points"},
-      {"body not JSON", http_->Request("POST", "/assignments/", {{"Content-Type", "application/json"}}, "{"),
-       422, "JSON"},
+      {"body not JSON",
+       http_->Request("POST", "/assignments/", {{"Content-Type", "application/json"}}, "{"), 422,
+       "JSON"},
       {"no file field",
-       http_->Request("POST", sub, {{"Content-Type", "multipart/form-data; boundary=x"}},
-                      "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n"),
+       http_->Request(
+           "POST", sub, {{"Content-Type", "multipart/form-data; boundary=x"}},
+           "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n"),
        422, "file"},
       {"not multipart", http_->Request("POST", sub, {{"Content-Type", "text/plain"}}, "hello"), 422,
        "multipart"},
@@ -186,11 +191,12 @@ TEST_F(ServerTest, AnswersExpectContinueUploads) {
   StartServer();
   const std::int64_t a = CreateAssignment();
   const std::string boundary = "bnd";
-  const std::string body = "--bnd\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
-                           "An answer\r\n--bnd--\r\n";
-  auto r = http_->Request("POST", "/submissions/?assignment_id=" + std::to_string(a),
-                          {{"Content-Type", "multipart/form-data; boundary=bnd"}, {"Expect", "100-continue"}},
-                          body);
+  const std::string body =
+      "--bnd\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+      "An answer\r\n--bnd--\r\n";
+  auto r = http_->Request(
+      "POST", "/submissions/?assignment_id=" + std::to_string(a),
+      {{"Content-Type", "multipart/form-data; boundary=bnd"}, {"Expect", "100-continue"}}, body);
   EXPECT_EQ(r.status, 200) << r.body << r.error;
 }
 
@@ -203,9 +209,10 @@ TEST_F(ServerTest, MetricsPassPromtool) {
   ASSERT_EQ(m.status, 200);
   for (const char* name :
        {"grading_requests_total 1", "grading_duration_seconds_count 1", "grading_queue_depth",
-        "grading_jobs{state=\"leased\"}", "http_requests_total{handler=\"/submissions\",method=\"POST\",status=\"2xx\"} 1",
-        "http_request_duration_seconds_bucket{handler=\"/assignments\"", "process_resident_memory_bytes",
-        "submissions{status=\"done\"} 1"}) {
+        "grading_jobs{state=\"leased\"}",
+        "http_requests_total{handler=\"/submissions\",method=\"POST\",status=\"2xx\"} 1",
+        "http_request_duration_seconds_bucket{handler=\"/assignments\"",
+        "process_resident_memory_bytes", "submissions{status=\"done\"} 1"}) {
     EXPECT_NE(m.body.find(name), std::string::npos) << name;
   }
   WriteFile(dir_.File("metrics.txt"), m.body);
@@ -229,11 +236,11 @@ TEST_F(ServerTest, ReadinessReportsEachDependency) {
 TEST_F(ServerTest, OpenApiAndStatusPage) {
   StartServer();
   Json doc = http_->Get("/openapi.json").json();
-  for (const char* path : {"/assignments", "/assignments/{assignment_id}",
-                           "/assignments/{assignment_id}/references", "/submissions",
-                           "/submissions/{submission_id}", "/submissions/assignment/{assignment_id}",
-                           "/submissions/{submission_id}/grade", "/health", "/health/live",
-                           "/health/ready", "/metrics", "/openapi.json"}) {
+  for (const char* path :
+       {"/assignments", "/assignments/{assignment_id}", "/assignments/{assignment_id}/references",
+        "/submissions", "/submissions/{submission_id}", "/submissions/assignment/{assignment_id}",
+        "/submissions/{submission_id}/grade", "/health", "/health/live", "/health/ready",
+        "/metrics", "/openapi.json"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
   auto page = http_->Get("/");
@@ -252,7 +259,8 @@ TEST_F(ServerTest, DataSurvivesARestart) {
   server_->Signal(SIGTERM);
   ASSERT_EQ(server_->Wait(), 0);
   StartServer();
-  EXPECT_EQ(http_->Get("/assignments/" + std::to_string(a)).json()["title"], "Essay on Climate Change");
+  EXPECT_EQ(http_->Get("/assignments/" + std::to_string(a)).json()["title"],
+            "Essay on Climate Change");
   EXPECT_EQ(http_->Get("/submissions/" + std::to_string(id)).json()["status"], "done");
   EXPECT_EQ(http_->Get("/submissions/" + std::to_string(id) + "/grade").body, grade_before);
 }

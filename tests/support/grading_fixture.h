@@ -98,10 +98,10 @@ struct GradingFixture {
     return id;
   }
 
-  SubmissionId Submit(AssignmentId a, const std::string& text = "Fossil fuels cause warming; "
-                                                                "sea levels rise.") {
-    return store->CreateSubmission({a, "s", "a.txt", "k", "s", text}, clock.Now())
-        ->submission.id;
+  SubmissionId Submit(AssignmentId a, const std::string& text =
+                                          "Fossil fuels cause warming; "
+                                          "sea levels rise.") {
+    return store->CreateSubmission({a, "s", "a.txt", "k", "s", text}, clock.Now())->submission.id;
   }
 
   // Rows of a table matching a WHERE clause, straight from SQLite.

@@ -111,7 +111,8 @@ std::string HttpResult::header(const std::string& lower_name) const {
 namespace {
 
 // A connected socket with `bytes` sent, or -1 with `error` set.
-int ConnectAndSend(const std::string& host, int port, const std::string& bytes, std::string* error) {
+int ConnectAndSend(const std::string& host, int port, const std::string& bytes,
+                   std::string* error) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = "socket failed";
@@ -193,8 +194,8 @@ HttpResult HttpClient::PostFile(const std::string& target, const std::string& fi
                      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
                      "\"\r\nContent-Type: text/plain\r\n\r\n" + content + "\r\n--" + boundary +
                      "--\r\n";
-  return Request("POST", target,
-                 {{"Content-Type", "multipart/form-data; boundary=" + boundary}}, body);
+  return Request("POST", target, {{"Content-Type", "multipart/form-data; boundary=" + boundary}},
+                 body);
 }
 
 }  // namespace ag::testing

@@ -11,7 +11,7 @@
 namespace ag::testing {
 
 struct HttpResult {
-  int status = 0;  // 0 when the request could not be made
+  int status = 0;                                            // 0 when the request could not be made
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::string error;
@@ -22,7 +22,8 @@ struct HttpResult {
 
 class HttpClient {
  public:
-  explicit HttpClient(int port, std::string host = "127.0.0.1") : port_(port), host_(std::move(host)) {}
+  explicit HttpClient(int port, std::string host = "127.0.0.1")
+      : port_(port), host_(std::move(host)) {}
 
   HttpResult Get(const std::string& target) const;
   HttpResult PostJson(const std::string& target, const Json& body) const;

@@ -79,7 +79,9 @@ CommandResult RunAutograder(const std::vector<std::string>& args,
 ServerProcess::ServerProcess(std::string data_dir,
                              std::vector<std::pair<std::string, std::string>> env,
                              std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), env_(std::move(env)), extra_args_(std::move(extra_args)),
+    : data_dir_(std::move(data_dir)),
+      env_(std::move(env)),
+      extra_args_(std::move(extra_args)),
       log_path_(data_dir_ + ".log") {}
 
 ServerProcess::~ServerProcess() {
@@ -91,8 +93,8 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::Start() {
-  std::vector<std::string> args = {AutograderBinary(), "serve", "--host", "127.0.0.1", "--port",
-                                   "0", "--data-dir", data_dir_};
+  std::vector<std::string> args = {AutograderBinary(), "serve", "--host",     "127.0.0.1",
+                                   "--port",           "0",     "--data-dir", data_dir_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   const std::size_t log_offset = ReadFile(log_path_).size();
   pid_ = Spawn(args, env_, log_path_);

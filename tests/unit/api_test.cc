@@ -26,7 +26,8 @@ class ApiTest : public ::testing::Test {
                                          services_->health, log_, clock_, o});
   }
 
-  HttpResponse Call(const std::string& method, const std::string& target, const std::string& body = "",
+  HttpResponse Call(const std::string& method, const std::string& target,
+                    const std::string& body = "",
                     std::vector<std::pair<std::string, std::string>> headers = {}) {
     HttpRequest r;
     r.method = method;
@@ -45,9 +46,10 @@ class ApiTest : public ::testing::Test {
     return ParseJsonOrDiscarded(r.body);
   }
   std::int64_t CreateAssignment() {
-    Json a = CallJson("POST", "/assignments/",
-                      R"({"title": "Essay", "rubric": {"thesis": {"description": "A clear thesis", "max_points": 10}}})",
-                      200);
+    Json a = CallJson(
+        "POST", "/assignments/",
+        R"({"title": "Essay", "rubric": {"thesis": {"description": "A clear thesis", "max_points": 10}}})",
+        200);
     return a["id"].get<std::int64_t>();
   }
 
@@ -97,9 +99,10 @@ TEST_F(ApiTest, BadAssignmentsAre422NamingTheField) {
 
 TEST_F(ApiTest, TextSubmissionsAsJson) {
   const std::int64_t a = CreateAssignment();
-  Json s = CallJson("POST", "/submissions/",
-                    Json{{"assignment_id", a}, {"content", "My thesis is clear."}, {"student_id", "s1"}}.dump(),
-                    200);
+  Json s = CallJson(
+      "POST", "/submissions/",
+      Json{{"assignment_id", a}, {"content", "My thesis is clear."}, {"student_id", "s1"}}.dump(),
+      200);
   EXPECT_EQ(s["status"], "queued");
   EXPECT_EQ(s["student_id"], "s1");
   EXPECT_EQ(s["filename"], "answer.txt");
@@ -107,16 +110,20 @@ TEST_F(ApiTest, TextSubmissionsAsJson) {
   EXPECT_EQ(CallJson("GET", "/submissions/assignment/" + std::to_string(a), "", 200).size(), 1u);
   EXPECT_EQ(CallJson("POST", "/submissions/", R"({"content": "x"})", 422)["detail"][0]["loc"],
             Json::parse(R"(["body", "assignment_id"])"));
-  EXPECT_EQ(CallJson("POST", "/submissions/", R"({"assignment_id": 999, "content": "x"})", 404)["detail"],
-            "Assignment not found");
-  EXPECT_EQ(CallJson("POST", "/submissions/", Json{{"assignment_id", a}, {"content", " "}}.dump(), 400)
-                ["detail"].get<std::string>().find("empty") != std::string::npos,
+  EXPECT_EQ(
+      CallJson("POST", "/submissions/", R"({"assignment_id": 999, "content": "x"})", 404)["detail"],
+      "Assignment not found");
+  EXPECT_EQ(CallJson("POST", "/submissions/", Json{{"assignment_id", a}, {"content", " "}}.dump(),
+                     400)["detail"]
+                    .get<std::string>()
+                    .find("empty") != std::string::npos,
             true);
 }
 
 TEST_F(ApiTest, MultipartSubmissionsAndTheirErrors) {
   const std::int64_t a = CreateAssignment();
-  auto upload = [&](const std::string& target, const std::string& filename, const std::string& content) {
+  auto upload = [&](const std::string& target, const std::string& filename,
+                    const std::string& content) {
     const std::string body = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
                              filename + "\"\r\n\r\n" + content + "\r\n--B--\r\n";
     return Call("POST", target, body, {{"content-type", "multipart/form-data; boundary=B"}});
@@ -130,10 +137,12 @@ TEST_F(ApiTest, MultipartSubmissionsAndTheirErrors) {
   EXPECT_EQ(upload("/submissions/?assignment_id=9999", "e.txt", "x").status, 404);
   EXPECT_EQ(upload(target, "e.pdf", "%PDF").status, 400);
   EXPECT_EQ(upload(target, "e.txt", "\xff\xfe").status, 400);
-  HttpResponse no_file = Call("POST", target, "--B\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--B--",
-                              {{"content-type", "multipart/form-data; boundary=B"}});
+  HttpResponse no_file = Call(
+      "POST", target, "--B\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--B--",
+      {{"content-type", "multipart/form-data; boundary=B"}});
   EXPECT_EQ(no_file.status, 422);
-  EXPECT_EQ(ParseJsonOrDiscarded(no_file.body)["detail"][0]["loc"], Json::parse(R"(["body", "file"])"));
+  EXPECT_EQ(ParseJsonOrDiscarded(no_file.body)["detail"][0]["loc"],
+            Json::parse(R"(["body", "file"])"));
 }
 
 TEST_F(ApiTest, ReferencesAreChunked) {
@@ -154,7 +163,8 @@ TEST_F(ApiTest, ReferencesAreChunked) {
     q.path = path;
     return q;
   };
-  EXPECT_EQ(api_->ExecutionOf(request("POST", "/assignments/1/references")), Api::Execution::kBlocking);
+  EXPECT_EQ(api_->ExecutionOf(request("POST", "/assignments/1/references")),
+            Api::Execution::kBlocking);
   EXPECT_EQ(api_->ExecutionOf(request("POST", "/api/submissions/")), Api::Execution::kAsync);
   EXPECT_EQ(api_->ExecutionOf(request("GET", "/health/live")), Api::Execution::kInline);
   HttpResponse missing = Call("POST", "/assignments/999/references", body,
@@ -179,14 +189,15 @@ TEST_F(ApiTest, RequestIdsAreEchoedOrMade) {
   EXPECT_TRUE(found);
   HttpResponse made = Call("GET", "/health/live");
   std::string id;
-  for (auto& [k, v] : made.headers) if (k == "X-Request-ID") id = v;
+  for (auto& [k, v] : made.headers)
+    if (k == "X-Request-ID") id = v;
   EXPECT_EQ(id.size(), 16u);
 }
 
 TEST_F(ApiTest, CorsForAllowedOrigins) {
-  HttpResponse pre = Call("OPTIONS", "/api/submissions/", "",
-                          {{"origin", "https://ui.example"},
-                           {"access-control-request-method", "POST"}});
+  HttpResponse pre =
+      Call("OPTIONS", "/api/submissions/", "",
+           {{"origin", "https://ui.example"}, {"access-control-request-method", "POST"}});
   EXPECT_EQ(pre.status, 200);
   std::map<std::string, std::string> h(pre.headers.begin(), pre.headers.end());
   EXPECT_EQ(h["Access-Control-Allow-Origin"], "https://ui.example");
@@ -221,7 +232,8 @@ TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
   std::function<void(const Json&)> check = [&](const Json& j) {
     if (j.is_object()) {
       if (auto it = j.find("$ref"); it != j.end()) {
-        const std::string name = it->get<std::string>().substr(std::string("#/components/schemas/").size());
+        const std::string name =
+            it->get<std::string>().substr(std::string("#/components/schemas/").size());
         EXPECT_TRUE(doc["components"]["schemas"].contains(name)) << name;
       }
       for (auto& [k, v] : j.items()) check(v);
@@ -238,25 +250,28 @@ TEST_F(ApiTest, MetricsCountRequestsByRoute) {
   HttpResponse m = Call("GET", "/metrics");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.content_type.find("text/plain"), std::string::npos);
-  EXPECT_NE(m.body.find(R"(http_requests_total{handler="/health/live",method="GET",status="2xx"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      m.body.find(R"(http_requests_total{handler="/health/live",method="GET",status="2xx"} 1)"),
+      std::string::npos);
   EXPECT_NE(m.body.find(R"(http_requests_total{handler="none",method="GET",status="4xx"} 1)"),
             std::string::npos);
-  for (const char* name : {"grading_requests_total", "grading_duration_seconds_bucket",
-                           "grading_queue_depth", "grading_jobs{state=\"ready\"}",
-                           "http_request_duration_seconds_bucket", "process_resident_memory_bytes",
-                           "submissions{status=\"done\"}"}) {
+  for (const char* name :
+       {"grading_requests_total", "grading_duration_seconds_bucket", "grading_queue_depth",
+        "grading_jobs{state=\"ready\"}", "http_request_duration_seconds_bucket",
+        "process_resident_memory_bytes", "submissions{status=\"done\"}"}) {
     EXPECT_NE(m.body.find(name), std::string::npos) << name;
   }
 }
 
 TEST_F(ApiTest, AfterDrainSubmissionsAreRefusedNotLost) {
   const std::int64_t a = CreateAssignment();
-  EXPECT_EQ(CallJson("POST", "/submissions/", Json{{"assignment_id", a}, {"content", "before"}}.dump(), 200)
-                ["status"], "queued");
+  EXPECT_EQ(CallJson("POST", "/submissions/",
+                     Json{{"assignment_id", a}, {"content", "before"}}.dump(), 200)["status"],
+            "queued");
   services_->submissions->Drain();
-  EXPECT_EQ(CallJson("POST", "/submissions/", Json{{"assignment_id", a}, {"content", "after"}}.dump(), 503)
-                ["detail"], "the service is shutting down");
+  EXPECT_EQ(CallJson("POST", "/submissions/",
+                     Json{{"assignment_id", a}, {"content", "after"}}.dump(), 503)["detail"],
+            "the service is shutting down");
   EXPECT_EQ(CallJson("GET", "/submissions/assignment/" + std::to_string(a), "", 200).size(), 1u);
 }
 

@@ -7,7 +7,8 @@ namespace {
 
 TEST(ChunkerTest, HeadingsStartSectionsAndNameTheirChunks) {
   const std::string md =
-      "Intro paragraph.\n\n# Causes\nFossil fuels burn.\n\nMore causes.\n\n## Effects\nSea levels rise.\n";
+      "Intro paragraph.\n\n# Causes\nFossil fuels burn.\n\nMore causes.\n\n## Effects\nSea levels "
+      "rise.\n";
   auto chunks = ChunkText(md, TextFormat::kMarkdown);
   ASSERT_EQ(chunks.size(), 3u);
   EXPECT_EQ(chunks[0].heading, "");
@@ -15,7 +16,8 @@ TEST(ChunkerTest, HeadingsStartSectionsAndNameTheirChunks) {
   EXPECT_EQ(chunks[1].heading, "Causes");
   EXPECT_EQ(chunks[1].text, "Fossil fuels burn.\n\nMore causes.");
   EXPECT_EQ(chunks[2].heading, "Effects");
-  for (std::size_t i = 0; i < chunks.size(); ++i) EXPECT_EQ(chunks[i].position, static_cast<int>(i));
+  for (std::size_t i = 0; i < chunks.size(); ++i)
+    EXPECT_EQ(chunks[i].position, static_cast<int>(i));
 }
 
 TEST(ChunkerTest, RespectsTheSizeLimitWithOverlap) {

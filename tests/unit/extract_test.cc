@@ -21,14 +21,14 @@ TEST(ExtractTest, PlainTextAndMarkdown) {
 }
 
 TEST(ExtractTest, RejectsWhatItCannotRead) {
-  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
-           {"paper.pdf", "%PDF-1.4"},
-           {"essay.docx", "PK\x03\x04"},
-           {"image.png", "\x89PNG"},
-           {"a.txt", "bad \xff\xfe utf8"},
-           {"a.txt", std::string("nul\0byte", 8)},
-           {"a.txt", "  \n\t "},
-           {"a.txt", ""}}) {
+  for (const auto& [name, bytes] :
+       std::vector<std::pair<std::string, std::string>>{{"paper.pdf", "%PDF-1.4"},
+                                                        {"essay.docx", "PK\x03\x04"},
+                                                        {"image.png", "\x89PNG"},
+                                                        {"a.txt", "bad \xff\xfe utf8"},
+                                                        {"a.txt", std::string("nul\0byte", 8)},
+                                                        {"a.txt", "  \n\t "},
+                                                        {"a.txt", ""}}) {
     auto r = ExtractText(name, bytes);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

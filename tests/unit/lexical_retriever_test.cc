@@ -18,15 +18,17 @@ class LexicalRetrieverTest : public ::testing::Test {
     NewAssignment a{"t", "", "", Json::parse(R"({"c": {"description": "d", "max_points": 1}})")};
     assignment_ = store_->CreateAssignment(a, clock_.Now())->id;
     other_ = store_->CreateAssignment(a, clock_.Now())->id;
-    ASSERT_TRUE(store_->AddMaterial({assignment_, "notes.md", "k", "s", "", 1},
-                                    {{0, "Causes", "Burning fossil fuels releases carbon dioxide."},
-                                     {1, "Effects", "Sea levels rise as glaciers melt."},
-                                     {2, "Policy", "Carbon taxes and renewable energy subsidies."}},
-                                    clock_.Now())
+    ASSERT_TRUE(store_
+                    ->AddMaterial({assignment_, "notes.md", "k", "s", "", 1},
+                                  {{0, "Causes", "Burning fossil fuels releases carbon dioxide."},
+                                   {1, "Effects", "Sea levels rise as glaciers melt."},
+                                   {2, "Policy", "Carbon taxes and renewable energy subsidies."}},
+                                  clock_.Now())
                     .ok());
-    ASSERT_TRUE(store_->AddMaterial({other_, "other.md", "k", "s", "", 1},
-                                    {{0, "", "Glaciers melt in another course entirely."}},
-                                    clock_.Now())
+    ASSERT_TRUE(store_
+                    ->AddMaterial({other_, "other.md", "k", "s", "", 1},
+                                  {{0, "", "Glaciers melt in another course entirely."}},
+                                  clock_.Now())
                     .ok());
   }
   ManualClock clock_;

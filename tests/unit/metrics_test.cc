@@ -23,7 +23,8 @@ TEST(MetricsTest, RendersTheTextFormat) {
   h.Get().Observe(0.5);
   h.Get().Observe(5);
   const std::string out = r.Render();
-  EXPECT_NE(out.find("# HELP jobs_total Jobs done\n# TYPE jobs_total counter\n"), std::string::npos);
+  EXPECT_NE(out.find("# HELP jobs_total Jobs done\n# TYPE jobs_total counter\n"),
+            std::string::npos);
   EXPECT_NE(out.find("jobs_total{outcome=\"done\"} 3\n"), std::string::npos);
   EXPECT_NE(out.find("jobs_total{outcome=\"say \\\"hi\\\"\\n\\\\\"} 1\n"), std::string::npos);
   EXPECT_NE(out.find("depth 7\n"), std::string::npos);
@@ -63,7 +64,8 @@ TEST(MetricsTest, PassesPromtool) {
   testing::TempDir dir;
   const std::string path = dir.File("metrics.txt");
   testing::WriteFile(path, r.Render());
-  const std::string cmd = "promtool check metrics < " + path + " > " + dir.File("out.txt") + " 2>&1";
+  const std::string cmd =
+      "promtool check metrics < " + path + " > " + dir.File("out.txt") + " 2>&1";
   const int rc = std::system(cmd.c_str());
   EXPECT_EQ(rc, 0) << testing::ReadFile(dir.File("out.txt"));
 }

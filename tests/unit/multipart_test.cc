@@ -50,8 +50,9 @@ TEST(MultipartTest, RejectsMalformedBodies) {
   EXPECT_FALSE(MultipartBoundary("application/json").ok());
   EXPECT_FALSE(MultipartBoundary("multipart/form-data").ok());
   EXPECT_FALSE(ParseMultipart("no boundary at all", "b").ok());
-  EXPECT_FALSE(ParseMultipart("--b\r\nContent-Disposition: form-data; name=file\r\n\r\ntruncated",
-                              "b").ok());
+  EXPECT_FALSE(
+      ParseMultipart("--b\r\nContent-Disposition: form-data; name=file\r\n\r\ntruncated", "b")
+          .ok());
   EXPECT_FALSE(ParseMultipart("--b\r\nX-Other: 1\r\n\r\ndata\r\n--b--", "b").ok());
 }
 

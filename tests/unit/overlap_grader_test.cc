@@ -16,8 +16,10 @@ Rubric TestRubric() {
 
 Retrieval Evidence() {
   Retrieval r;
-  r.chunks = {{ChunkId(1), "Causes", "n.md", "Burning fossil fuels releases greenhouse gases. It warms.", 1},
-              {ChunkId(2), "Effects", "n.md", "Glaciers are melting. Sea levels are rising fast.", 1}};
+  r.chunks = {
+      {ChunkId(1), "Causes", "n.md", "Burning fossil fuels releases greenhouse gases. It warms.",
+       1},
+      {ChunkId(2), "Effects", "n.md", "Glaciers are melting. Sea levels are rising fast.", 1}};
   r.by_query["causes"] = {ChunkId(1)};
   r.by_query["effects"] = {ChunkId(2)};
   r.by_query["answer"] = {ChunkId(1), ChunkId(2)};
@@ -91,7 +93,8 @@ TEST(OverlapGraderTest, LongQuotesStayValidUtf8) {
   Retrieval evidence;
   evidence.chunks = {{ChunkId(1), "", "n.md", sentence, 1}};
   evidence.by_query["causes"] = {ChunkId(1)};
-  auto out = g.Grade({"", "", rubric, "glaciers melting fossil fuels", evidence}, std::stop_token());
+  auto out =
+      g.Grade({"", "", rubric, "glaciers melting fossil fuels", evidence}, std::stop_token());
   ASSERT_TRUE(out.ok());
   ASSERT_FALSE(out->proposal.citations.empty());
   EXPECT_TRUE(IsValidUtf8(out->proposal.citations[0].text));

@@ -60,7 +60,8 @@ TEST(PipelineTest, ClampsAndDropsBeforeStoring) {
   GradingFixture f;
   f.grader.Then([](const GradingRequest&) -> Result<GraderOutput> {
     GraderOutput out;
-    out.proposal.breakdown = {{"causes", {99.0, ""}}, {"effects", {-1.0, ""}}, {"style", {5.0, ""}}};
+    out.proposal.breakdown = {
+        {"causes", {99.0, ""}}, {"effects", {-1.0, ""}}, {"style", {5.0, ""}}};
     out.proposal.citations = {{424242, "invented", "no such chunk"}};
     return out;
   });

@@ -17,8 +17,8 @@ TEST(RetryPolicyTest, DoublesWithEqualJitterUpToTheCap) {
   EXPECT_EQ(p.DelayAfter(2, 1.0), milliseconds(2000));
   EXPECT_EQ(p.DelayAfter(3, 0.5), milliseconds(3000));
   EXPECT_EQ(p.DelayAfter(4, 1.0), milliseconds(8000));
-  EXPECT_EQ(p.DelayAfter(5, 1.0), milliseconds(10000));   // capped
-  EXPECT_EQ(p.DelayAfter(60, 0.0), milliseconds(5000));   // capped, no overflow
+  EXPECT_EQ(p.DelayAfter(5, 1.0), milliseconds(10000));  // capped
+  EXPECT_EQ(p.DelayAfter(60, 0.0), milliseconds(5000));  // capped, no overflow
 }
 
 TEST(RetryPolicyTest, CountsAttempts) {

@@ -44,8 +44,7 @@ TEST_P(RubricErrorTest, NamesTheOffendingKey) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, RubricErrorTest,
     ::testing::Values(
-        BadRubric{R"([1, 2])", {"body", "rubric"}},
-        BadRubric{R"({})", {"body", "rubric"}},
+        BadRubric{R"([1, 2])", {"body", "rubric"}}, BadRubric{R"({})", {"body", "rubric"}},
         BadRubric{R"({"a": 5})", {"body", "rubric", "a"}},
         BadRubric{R"({"a": {"max_points": 5}})", {"body", "rubric", "a", "description"}},
         BadRubric{R"({"a": {"description": " ", "max_points": 5}})",
@@ -61,12 +60,14 @@ INSTANTIATE_TEST_SUITE_P(
                   {"body", "rubric", "a", "max_points"}},
         BadRubric{R"({"a": {"description": "d", "max_points": 1e9}})",
                   {"body", "rubric", "a", "max_points"}},
-        BadRubric{R"({"ok": {"description": "d", "max_points": 1}, " ": {"description": "d", "max_points": 1}})",
-                  {"body", "rubric", " "}},
+        BadRubric{
+            R"({"ok": {"description": "d", "max_points": 1}, " ": {"description": "d", "max_points": 1}})",
+            {"body", "rubric", " "}},
         BadRubric{R"({"a": {"description": "d", "max_points": 4, "levels": {"x": 1}}})",
                   {"body", "rubric", "a", "levels"}},
-        BadRubric{R"({"a": {"description": "d", "max_points": 4, "levels": [{"points": 5, "description": "x"}]}})",
-                  {"body", "rubric", "a", "levels", "0", "points"}},
+        BadRubric{
+            R"({"a": {"description": "d", "max_points": 4, "levels": [{"points": 5, "description": "x"}]}})",
+            {"body", "rubric", "a", "levels", "0", "points"}},
         BadRubric{R"({"a": {"description": "d", "max_points": 4, "levels": [{"points": 1}]}})",
                   {"body", "rubric", "a", "levels", "0", "description"}}));
 

@@ -17,9 +17,11 @@ TEST(SweeperTest, EnqueuesAStuckSubmissionWhoseJobWentMissing) {
   const SubmissionId fine = f.Submit(a);
   // The job of `lost` vanished (a crash between two non-atomic writes, an operator's purge).
   ASSERT_TRUE(f.db->Write([&](SqliteConn& c) -> Status {
-                  ASSIGN_OR_RETURN(auto st, c.Prepare("DELETE FROM jobs WHERE submission_id = ?"));
-                  return st.Bind(1, lost.value()).Run();
-                }).ok());
+                    ASSIGN_OR_RETURN(auto st,
+                                     c.Prepare("DELETE FROM jobs WHERE submission_id = ?"));
+                    return st.Bind(1, lost.value()).Run();
+                  })
+                  .ok());
   SweeperOptions o;
   o.grace = 60s;
   Sweeper sweeper(*f.store, *f.queue, f.clock, f.log, o);

@@ -66,7 +66,8 @@ TEST(WorkerPoolTest, RetriesTransientFailuresThenSucceeds) {
   const SubmissionId s = f.Submit(f.MakeAssignment());
   WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool());
   pool.Start();
-  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kDone; }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kDone; }));
   pool.Stop();
   EXPECT_EQ(f.grader.calls(), 2);
   EXPECT_EQ(f.store->GetSubmission(s)->error, "");
@@ -81,7 +82,8 @@ TEST(WorkerPoolTest, GivesUpAfterTheLastAttemptAndStoresTheReason) {
   const SubmissionId s = f.Submit(f.MakeAssignment());
   WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool(3));
   pool.Start();
-  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
   pool.Stop();
   EXPECT_EQ(f.grader.calls(), 3);
   EXPECT_EQ(f.store->GetSubmission(s)->error, "LLM timed out after 60 s");
@@ -90,14 +92,14 @@ TEST(WorkerPoolTest, GivesUpAfterTheLastAttemptAndStoresTheReason) {
 
 TEST(WorkerPoolTest, AGraderThatThrowsIsAFailedAttemptNotACrash) {
   GradingFixture f(NoBackoff());
-  f.grader.Then([](const GradingRequest&) -> Result<GraderOutput> {
-    throw std::runtime_error("bad bytes");
-  });
+  f.grader.Then(
+      [](const GradingRequest&) -> Result<GraderOutput> { throw std::runtime_error("bad bytes"); });
   f.grader.Then(ScriptedGrader::FullMarks);
   const SubmissionId s = f.Submit(f.MakeAssignment());
   WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool());
   pool.Start();
-  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kDone; }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kDone; }));
   pool.Stop();
   EXPECT_EQ(f.grader.calls(), 2);
 }
@@ -110,7 +112,8 @@ TEST(WorkerPoolTest, APermanentFailureIsNotRetried) {
   const SubmissionId s = f.Submit(f.MakeAssignment());
   WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool(5));
   pool.Start();
-  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
   pool.Stop();
   EXPECT_EQ(f.grader.calls(), 1);
 }
@@ -154,7 +157,8 @@ TEST(WorkerPoolTest, AJobWhoseWorkersKeepDyingEndsInError) {
   }
   WorkerPool pool(*f.queue, *f.store, *f.pipeline, f.clock, f.log, *f.metrics, FastPool(2));
   pool.Start();
-  ASSERT_TRUE(WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
+  ASSERT_TRUE(
+      WaitUntil([&] { return f.store->GetSubmission(s)->status == SubmissionStatus::kError; }));
   pool.Stop();
   EXPECT_EQ(f.grader.calls(), 0);
   EXPECT_NE(f.store->GetSubmission(s)->error.find("interrupted 2 times"), std::string::npos);

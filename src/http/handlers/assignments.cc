@@ -18,39 +18,42 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
                 return ToResponse(d->assignments.Create(*parsed), AssignmentView);
               },
               false,
-              Operation("create_assignment", "Create an assignment with its rubric", "assignments",
-                        [] {
-                          Json r{{"200", Response("The assignment", Ref("Assignment"))}};
-                          r.update(ErrorResponses(false, true));
-                          return r;
-                        }(),
-                        Json::array(),
-                        Json{{"required", true}, {"content", JsonContent(Ref("AssignmentCreate"))}})});
+              Operation(
+                  "create_assignment", "Create an assignment with its rubric", "assignments",
+                  [] {
+                    Json r{{"200", Response("The assignment", Ref("Assignment"))}};
+                    r.update(ErrorResponses(false, true));
+                    return r;
+                  }(),
+                  Json::array(),
+                  Json{{"required", true}, {"content", JsonContent(Ref("AssignmentCreate"))}})});
 
-  router.Add({"GET", "/assignments",
-              [d](const HttpRequest& req) {
-                auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
-                if (!limit.ok()) return ErrorResponse(limit.status());
-                auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
-                if (!offset.ok()) return ErrorResponse(offset.status());
-                return ToResponse(d->store.ListAssignments(static_cast<int>(*limit),
-                                                        static_cast<int>(*offset)),
-                               [](const std::vector<Assignment>& list) {
-                                 Json out = Json::array();
-                                 for (const auto& a : list) out.push_back(AssignmentView(a));
-                                 return out;
-                               });
-              },
-              false,
-              Operation("list_assignments", "List assignments, newest first", "assignments",
-                        [] {
-                          Json r{{"200", Response("Assignments", Json{{"type", "array"},
-                                                                      {"items", Ref("Assignment")}})}};
-                          r.update(ErrorResponses(false, true));
-                          return r;
-                        }(),
-                        Json::array({QueryParam("limit", "integer", false, "At most this many (default 1000)"),
-                                     QueryParam("offset", "integer", false, "Skip this many")}))});
+  router.Add(
+      {"GET", "/assignments",
+       [d](const HttpRequest& req) {
+         auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
+         if (!limit.ok()) return ErrorResponse(limit.status());
+         auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
+         if (!offset.ok()) return ErrorResponse(offset.status());
+         return ToResponse(
+             d->store.ListAssignments(static_cast<int>(*limit), static_cast<int>(*offset)),
+             [](const std::vector<Assignment>& list) {
+               Json out = Json::array();
+               for (const auto& a : list) out.push_back(AssignmentView(a));
+               return out;
+             });
+       },
+       false,
+       Operation(
+           "list_assignments", "List assignments, newest first", "assignments",
+           [] {
+             Json r{{"200", Response("Assignments",
+                                     Json{{"type", "array"}, {"items", Ref("Assignment")}})}};
+             r.update(ErrorResponses(false, true));
+             return r;
+           }(),
+           Json::array({QueryParam("limit", "integer", false, "At most this many (default 1000)"),
+                        QueryParam("offset", "integer", false, "Skip this many")}))});
 
   router.Add({"GET", "/assignments/{assignment_id}",
               [d](const HttpRequest& req) {
@@ -59,40 +62,42 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
                 return ToResponse(d->store.GetAssignment(AssignmentId(*id)), AssignmentView);
               },
               false,
-              Operation("get_assignment", "Get an assignment", "assignments",
-                        [] {
-                          Json r{{"200", Response("The assignment", Ref("Assignment"))}};
-                          r.update(ErrorResponses(true, true));
-                          return r;
-                        }(),
-                        Json::array({PathParam("assignment_id", "Assignment id")}))});
+              Operation(
+                  "get_assignment", "Get an assignment", "assignments",
+                  [] {
+                    Json r{{"200", Response("The assignment", Ref("Assignment"))}};
+                    r.update(ErrorResponses(true, true));
+                    return r;
+                  }(),
+                  Json::array({PathParam("assignment_id", "Assignment id")}))});
 
-  router.Add({"POST", "/assignments/{assignment_id}/references",
-              [d](const HttpRequest& req) {
-                auto id = PathId(req, "assignment_id");
-                if (!id.ok()) return ErrorResponse(id.status());
-                auto file = FileField(req);
-                if (!file.ok()) return ErrorResponse(file.status());
-                auto added = d->assignments.AddReference(AssignmentId(*id), file->filename, file->bytes);
-                return ToResponse(added, [&](const AddedReference& r) {
-                  return Json{{"message", "Reference document indexed successfully"},
-                              {"filename", r.material.filename},
-                              {"chunks_created", r.chunks_created},
-                              {"material_id", r.material.id.value()},
-                              {"sha256", r.material.sha256}};
-                });
-              },
-              /*blocking=*/true,
-              Operation("upload_reference", "Upload reference material (txt, md, source code)",
-                        "assignments",
-                        [] {
-                          Json r{{"200", Response("Indexed", Ref("ReferenceUploaded"))}};
-                          r.update(ErrorResponses(true, true, true));
-                          r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
-                          return r;
-                        }(),
-                        Json::array({PathParam("assignment_id", "Assignment id")}),
-                        MultipartFileBody("The reference document"))});
+  router.Add(
+      {"POST", "/assignments/{assignment_id}/references",
+       [d](const HttpRequest& req) {
+         auto id = PathId(req, "assignment_id");
+         if (!id.ok()) return ErrorResponse(id.status());
+         auto file = FileField(req);
+         if (!file.ok()) return ErrorResponse(file.status());
+         auto added = d->assignments.AddReference(AssignmentId(*id), file->filename, file->bytes);
+         return ToResponse(added, [&](const AddedReference& r) {
+           return Json{{"message", "Reference document indexed successfully"},
+                       {"filename", r.material.filename},
+                       {"chunks_created", r.chunks_created},
+                       {"material_id", r.material.id.value()},
+                       {"sha256", r.material.sha256}};
+         });
+       },
+       /*blocking=*/true,
+       Operation(
+           "upload_reference", "Upload reference material (txt, md, source code)", "assignments",
+           [] {
+             Json r{{"200", Response("Indexed", Ref("ReferenceUploaded"))}};
+             r.update(ErrorResponses(true, true, true));
+             r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
+             return r;
+           }(),
+           Json::array({PathParam("assignment_id", "Assignment id")}),
+           MultipartFileBody("The reference document"))});
 }
 
 }  // namespace ag

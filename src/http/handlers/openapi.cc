@@ -22,35 +22,41 @@ Json Schemas() {
       {"properties",
        {{"description", str},
         {"max_points", Json{{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 10000}}},
-        {"levels", Json{{"type", "array"},
-                        {"items", Json{{"type", "object"},
-                                       {"required", Json::array({"points", "description"})},
-                                       {"properties", {{"points", number}, {"description", str}}}}}}}}}};
+        {"levels",
+         Json{{"type", "array"},
+              {"items", Json{{"type", "object"},
+                             {"required", Json::array({"points", "description"})},
+                             {"properties", {{"points", number}, {"description", str}}}}}}}}}};
   s["Rubric"] = {{"type", "object"},
                  {"description", "Criteria by key: {key: {description, max_points}}"},
                  {"minProperties", 1},
                  {"additionalProperties", Ref("Criterion")}};
-  s["AssignmentCreate"] = {
-      {"type", "object"},
-      {"required", Json::array({"title", "rubric"})},
-      {"properties",
-       {{"title", Json{{"type", "string"}, {"maxLength", 255}}},
-        {"rubric", Ref("Rubric")},
-        {"question", str},
-        {"reference_answer", str}}}};
-  s["Assignment"] = {
-      {"type", "object"},
-      {"required", Json::array({"id", "title", "rubric", "created_at"})},
-      {"properties",
-       {{"id", integer}, {"title", str}, {"rubric", Ref("Rubric")}, {"created_at", datetime},
-        {"question", str}, {"reference_answer", str}, {"rubric_version", integer},
-        {"max_score", number}}}};
-  s["ReferenceUploaded"] = {
-      {"type", "object"},
-      {"required", Json::array({"message", "filename", "chunks_created"})},
-      {"properties",
-       {{"message", str}, {"filename", str}, {"chunks_created", integer},
-        {"material_id", integer}, {"sha256", str}}}};
+  s["AssignmentCreate"] = {{"type", "object"},
+                           {"required", Json::array({"title", "rubric"})},
+                           {"properties",
+                            {{"title", Json{{"type", "string"}, {"maxLength", 255}}},
+                             {"rubric", Ref("Rubric")},
+                             {"question", str},
+                             {"reference_answer", str}}}};
+  s["Assignment"] = {{"type", "object"},
+                     {"required", Json::array({"id", "title", "rubric", "created_at"})},
+                     {"properties",
+                      {{"id", integer},
+                       {"title", str},
+                       {"rubric", Ref("Rubric")},
+                       {"created_at", datetime},
+                       {"question", str},
+                       {"reference_answer", str},
+                       {"rubric_version", integer},
+                       {"max_score", number}}}};
+  s["ReferenceUploaded"] = {{"type", "object"},
+                            {"required", Json::array({"message", "filename", "chunks_created"})},
+                            {"properties",
+                             {{"message", str},
+                              {"filename", str},
+                              {"chunks_created", integer},
+                              {"material_id", integer},
+                              {"sha256", str}}}};
   s["SubmissionCreate"] = {
       {"type", "object"},
       {"required", Json::array({"assignment_id", "content"})},
@@ -63,8 +69,9 @@ Json Schemas() {
        {{"id", integer},
         {"assignment_id", integer},
         {"filename", str},
-        {"status", Json{{"type", "string"},
-                        {"enum", Json::array({"queued", "grading", "done", "needs_review", "error"})}}},
+        {"status",
+         Json{{"type", "string"},
+              {"enum", Json::array({"queued", "grading", "done", "needs_review", "error"})}}},
         {"score", nullable(number)},
         {"feedback", nullable(str)},
         {"created_at", datetime},
@@ -72,21 +79,23 @@ Json Schemas() {
         {"error", nullable(str)},
         {"attempts", integer},
         {"updated_at", datetime}}}};
-  s["CriterionScore"] = {{"type", "object"},
-                         {"required", Json::array({"points", "max_points", "comment"})},
-                         {"properties", {{"points", number}, {"max_points", number}, {"comment", str}}}};
-  s["Citation"] = {{"type", "object"},
-                   {"required", Json::array({"reference_id", "text", "relevance"})},
-                   {"properties",
-                    {{"reference_id", Json{{"type", "integer"}, {"description", "The cited chunk's id"}}},
-                     {"text", str},
-                     {"relevance", str},
-                     {"verified", Json{{"type", "boolean"},
-                                       {"description", "The quote was found in the chunk"}}}}}};
+  s["CriterionScore"] = {
+      {"type", "object"},
+      {"required", Json::array({"points", "max_points", "comment"})},
+      {"properties", {{"points", number}, {"max_points", number}, {"comment", str}}}};
+  s["Citation"] = {
+      {"type", "object"},
+      {"required", Json::array({"reference_id", "text", "relevance"})},
+      {"properties",
+       {{"reference_id", Json{{"type", "integer"}, {"description", "The cited chunk's id"}}},
+        {"text", str},
+        {"relevance", str},
+        {"verified",
+         Json{{"type", "boolean"}, {"description", "The quote was found in the chunk"}}}}}};
   s["Grade"] = {
       {"type", "object"},
-      {"required", Json::array({"id", "submission_id", "score", "breakdown", "feedback", "citations",
-                                "created_at"})},
+      {"required", Json::array({"id", "submission_id", "score", "breakdown", "feedback",
+                                "citations", "created_at"})},
       {"properties",
        {{"id", integer},
         {"submission_id", integer},
@@ -101,18 +110,21 @@ Json Schemas() {
         {"model", str},
         {"confidence", number},
         {"provenance", Json{{"type", "object"}}}}}};
-  s["Error"] = {{"type", "object"}, {"required", Json::array({"detail"})}, {"properties", {{"detail", str}}}};
+  s["Error"] = {
+      {"type", "object"}, {"required", Json::array({"detail"})}, {"properties", {{"detail", str}}}};
   s["HTTPValidationError"] = {
       {"type", "object"},
       {"properties",
        {{"detail",
          Json{{"type", "array"},
-              {"items", Json{{"type", "object"},
-                             {"required", Json::array({"loc", "msg", "type"})},
-                             {"properties", {{"loc", Json{{"type", "array"},
-                                                          {"items", Json{{"anyOf", Json::array({str, integer})}}}}},
-                                             {"msg", str},
-                                             {"type", str}}}}}}}}}};
+              {"items",
+               Json{{"type", "object"},
+                    {"required", Json::array({"loc", "msg", "type"})},
+                    {"properties",
+                     {{"loc", Json{{"type", "array"},
+                                   {"items", Json{{"anyOf", Json::array({str, integer})}}}}},
+                      {"msg", str},
+                      {"type", str}}}}}}}}}};
   return s;
 }
 
@@ -135,15 +147,15 @@ void AddOpenApiRoutes(Router& router, ApiDeps& deps) {
         {"version", deps.options.version},
         {"description",
          "Grades student work against an instructor's rubric. Every route is also served under "
-         "/api/, and a trailing slash is optional (/assignments/ and /assignments are the same)."}}},
+         "/api/, and a trailing slash is optional (/assignments/ and /assignments are the "
+         "same)."}}},
       {"paths", paths},
       {"components", {{"schemas", Schemas()}}}};
   auto body = std::make_shared<const std::string>(DumpJson(doc));
-  router.Add({"GET", "/openapi.json",
-              [body](const HttpRequest&) {
-                return HttpResponse::Text(200, "application/json", *body);
-              },
-              false, paths["/openapi.json"]["get"]});
+  router.Add(
+      {"GET", "/openapi.json",
+       [body](const HttpRequest&) { return HttpResponse::Text(200, "application/json", *body); },
+       false, paths["/openapi.json"]["get"]});
 }
 
 }  // namespace ag

@@ -44,7 +44,8 @@ inline Json ErrorResponses(bool not_found, bool validation, bool bad_request = f
   Json r = Json::object();
   if (bad_request) r["400"] = Response("Bad input (the message says what)", Ref("Error"));
   if (not_found) r["404"] = Response("Not found", Ref("Error"));
-  if (validation) r["422"] = Response("Validation error naming the field", Ref("HTTPValidationError"));
+  if (validation)
+    r["422"] = Response("Validation error naming the field", Ref("HTTPValidationError"));
   return r;
 }
 
@@ -58,8 +59,10 @@ inline Json Operation(const std::string& id, const std::string& summary, const s
   return op;
 }
 
-inline Json MultipartFileBody(const std::string& description, Json extra_properties = Json::object()) {
-  Json props{{"file", Json{{"type", "string"}, {"format", "binary"}, {"description", description}}}};
+inline Json MultipartFileBody(const std::string& description,
+                              Json extra_properties = Json::object()) {
+  Json props{
+      {"file", Json{{"type", "string"}, {"format", "binary"}, {"description", description}}}};
   for (auto& [k, v] : extra_properties.items()) props[k] = v;
   return Json{{"required", true},
               {"content", Json{{"multipart/form-data",

@@ -1,7 +1,7 @@
 #include "http/handler_util.h"
-#include "http/multipart.h"
 #include "http/handlers/openapi_util.h"
 #include "http/handlers/routes.h"
+#include "http/multipart.h"
 #include "http/views.h"
 
 namespace ag {
@@ -79,9 +79,8 @@ void CreateSubmission(ApiDeps& d, const HttpRequest& req, const Respond& respond
   SubmitRequest submit;
   std::string holder;
   if (auto error = ReadSubmission(req, submit, holder)) return respond(std::move(*error));
-  d.submissions.SubmitAsync(submit, [respond](Result<Submission> r) {
-    respond(ToResponse(r, SubmissionView));
-  });
+  d.submissions.SubmitAsync(
+      submit, [respond](Result<Submission> r) { respond(ToResponse(r, SubmissionView)); });
 }
 
 }  // namespace
@@ -90,33 +89,28 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
   using namespace openapi;
   ApiDeps* d = &deps;
 
-  router.Add({"POST", "/submissions",
-              nullptr,
-              false,
-              Operation(
-                  "create_submission",
-                  "Submit an answer (multipart file, or JSON text) and queue it for grading",
-                  "submissions",
-                  [] {
-                    Json r{{"200", Response("The submission, queued", Ref("Submission"))}};
-                    r.update(ErrorResponses(true, true, true));
-                    r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
-                    return r;
-                  }(),
-                  Json::array({QueryParam("assignment_id", "integer", false,
-                                          "The assignment (required with a multipart upload)"),
-                               QueryParam("student_id", "string", false, "Who submitted")}),
-                  [] {
-                    Json body = MultipartFileBody(
-                        "The answer (.txt, .md or a source file)",
-                        Json{{"student_id", Json{{"type", "string"}}}});
-                    body["content"]["application/json"] =
-                        Json{{"schema", Ref("SubmissionCreate")}};
-                    return body;
-                  }()),
-              [d](const HttpRequest& req, Respond respond) {
-                CreateSubmission(*d, req, respond);
-              }});
+  router.Add(
+      {"POST", "/submissions", nullptr, false,
+       Operation(
+           "create_submission",
+           "Submit an answer (multipart file, or JSON text) and queue it for grading",
+           "submissions",
+           [] {
+             Json r{{"200", Response("The submission, queued", Ref("Submission"))}};
+             r.update(ErrorResponses(true, true, true));
+             r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
+             return r;
+           }(),
+           Json::array({QueryParam("assignment_id", "integer", false,
+                                   "The assignment (required with a multipart upload)"),
+                        QueryParam("student_id", "string", false, "Who submitted")}),
+           [] {
+             Json body = MultipartFileBody("The answer (.txt, .md or a source file)",
+                                           Json{{"student_id", Json{{"type", "string"}}}});
+             body["content"]["application/json"] = Json{{"schema", Ref("SubmissionCreate")}};
+             return body;
+           }()),
+       [d](const HttpRequest& req, Respond respond) { CreateSubmission(*d, req, respond); }});
 
   router.Add({"GET", "/submissions/{submission_id}",
               [d](const HttpRequest& req) {
@@ -125,58 +119,61 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
                 return ToResponse(d->store.GetSubmission(SubmissionId(*id)), SubmissionView);
               },
               false,
-              Operation("get_submission", "Get a submission and its status", "submissions",
-                        [] {
-                          Json r{{"200", Response("The submission", Ref("Submission"))}};
-                          r.update(ErrorResponses(true, true));
-                          return r;
-                        }(),
-                        Json::array({PathParam("submission_id", "Submission id")}))});
+              Operation(
+                  "get_submission", "Get a submission and its status", "submissions",
+                  [] {
+                    Json r{{"200", Response("The submission", Ref("Submission"))}};
+                    r.update(ErrorResponses(true, true));
+                    return r;
+                  }(),
+                  Json::array({PathParam("submission_id", "Submission id")}))});
 
-  router.Add({"GET", "/submissions/assignment/{assignment_id}",
-              [d](const HttpRequest& req) {
-                auto id = PathId(req, "assignment_id");
-                if (!id.ok()) return ErrorResponse(id.status());
-                auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
-                if (!limit.ok()) return ErrorResponse(limit.status());
-                auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
-                if (!offset.ok()) return ErrorResponse(offset.status());
-                return ToResponse(d->store.ListSubmissions(AssignmentId(*id), static_cast<int>(*limit),
-                                                        static_cast<int>(*offset)),
-                               [](const std::vector<Submission>& list) {
-                                 Json out = Json::array();
-                                 for (const auto& s : list) out.push_back(SubmissionView(s));
-                                 return out;
-                               });
-              },
-              false,
-              Operation("list_submissions", "List an assignment's submissions, newest first",
-                        "submissions",
-                        [] {
-                          Json r{{"200", Response("Submissions", Json{{"type", "array"},
-                                                                      {"items", Ref("Submission")}})}};
-                          r.update(ErrorResponses(false, true));
-                          return r;
-                        }(),
-                        Json::array({PathParam("assignment_id", "Assignment id"),
-                                     QueryParam("limit", "integer", false, "At most this many (default 1000)"),
-                                     QueryParam("offset", "integer", false, "Skip this many")}))});
+  router.Add(
+      {"GET", "/submissions/assignment/{assignment_id}",
+       [d](const HttpRequest& req) {
+         auto id = PathId(req, "assignment_id");
+         if (!id.ok()) return ErrorResponse(id.status());
+         auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
+         if (!limit.ok()) return ErrorResponse(limit.status());
+         auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
+         if (!offset.ok()) return ErrorResponse(offset.status());
+         return ToResponse(d->store.ListSubmissions(AssignmentId(*id), static_cast<int>(*limit),
+                                                    static_cast<int>(*offset)),
+                           [](const std::vector<Submission>& list) {
+                             Json out = Json::array();
+                             for (const auto& s : list) out.push_back(SubmissionView(s));
+                             return out;
+                           });
+       },
+       false,
+       Operation(
+           "list_submissions", "List an assignment's submissions, newest first", "submissions",
+           [] {
+             Json r{{"200", Response("Submissions",
+                                     Json{{"type", "array"}, {"items", Ref("Submission")}})}};
+             r.update(ErrorResponses(false, true));
+             return r;
+           }(),
+           Json::array({PathParam("assignment_id", "Assignment id"),
+                        QueryParam("limit", "integer", false, "At most this many (default 1000)"),
+                        QueryParam("offset", "integer", false, "Skip this many")}))});
 
-  router.Add({"GET", "/submissions/{submission_id}/grade",
-              [d](const HttpRequest& req) {
-                auto id = PathId(req, "submission_id");
-                if (!id.ok()) return ErrorResponse(id.status());
-                return ToResponse(d->store.GetGrade(SubmissionId(*id)), GradeView);
-              },
-              false,
-              Operation("get_grade", "Get a submission's grade with breakdown and citations",
-                        "submissions",
-                        [] {
-                          Json r{{"200", Response("The grade", Ref("Grade"))}};
-                          r.update(ErrorResponses(true, true));
-                          return r;
-                        }(),
-                        Json::array({PathParam("submission_id", "Submission id")}))});
+  router.Add(
+      {"GET", "/submissions/{submission_id}/grade",
+       [d](const HttpRequest& req) {
+         auto id = PathId(req, "submission_id");
+         if (!id.ok()) return ErrorResponse(id.status());
+         return ToResponse(d->store.GetGrade(SubmissionId(*id)), GradeView);
+       },
+       false,
+       Operation(
+           "get_grade", "Get a submission's grade with breakdown and citations", "submissions",
+           [] {
+             Json r{{"200", Response("The grade", Ref("Grade"))}};
+             r.update(ErrorResponses(true, true));
+             return r;
+           }(),
+           Json::array({PathParam("submission_id", "Submission id")}))});
 }
 
 }  // namespace ag
