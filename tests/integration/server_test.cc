@@ -265,6 +265,26 @@ TEST_F(ServerTest, DataSurvivesARestart) {
   EXPECT_EQ(http_->Get("/submissions/" + std::to_string(id) + "/grade").body, grade_before);
 }
 
+TEST_F(ServerTest, NoWorkersTakesSubmissionsWithoutGradingThem) {
+  server_ = std::make_unique<ServerProcess>(dir_.File("data"),
+                                            std::vector<std::pair<std::string, std::string>>{
+                                                {"ACCESS_LOG", "false"}},
+                                            std::vector<std::string>{"--no-workers"});
+  ASSERT_TRUE(server_->Start()) << server_->log();
+  http_ = std::make_unique<HttpClient>(server_->port());
+  const std::int64_t a = CreateAssignment();
+  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kEssay);
+  ASSERT_EQ(sub.status, 200);
+  const std::int64_t id = sub.json()["id"].get<std::int64_t>();
+  std::this_thread::sleep_for(500ms);  // time in which a worker would have graded it
+  EXPECT_EQ(http_->Get("/submissions/" + std::to_string(id)).json()["status"], "queued");
+  EXPECT_NE(server_->log().find("\"workers\":0"), std::string::npos);
+  server_->Signal(SIGTERM);
+  ASSERT_EQ(server_->Wait(), 0);
+  StartServer();  // with workers: the queued job is graded
+  EXPECT_EQ(WaitForStatus(*http_, id, "done")["status"], "done");
+}
+
 TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   StartServer();
   std::string pipeline;
