@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include "app/files.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -195,14 +197,6 @@ std::string Closest(const std::string& name) {
     }
   }
   return best;
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgumentError("cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 Result<std::map<std::string, std::string>> ParseConfigFile(const std::string& path) {

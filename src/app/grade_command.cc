@@ -10,6 +10,7 @@
 
 #include "app/commands.h"
 #include "app/csv.h"
+#include "app/files.h"
 #include "app/wiring.h"
 #include "http/views.h"
 
@@ -28,14 +29,6 @@ struct Outcome {
   std::optional<Grade> grade;
 };
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgumentError("cannot read " + path.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::string Location(const std::vector<std::string>& field) {
   std::string out;
   for (const auto& f : field) out += (out.empty() ? "" : ".") + f;
@@ -43,7 +36,7 @@ std::string Location(const std::vector<std::string>& field) {
 }
 
 Result<std::vector<Answer>> AnswersFromCsv(const std::string& path, const GradeFlags& f) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   auto rows = ParseCsv(text);
   if (!rows.ok()) return InvalidArgumentError(path + ": " + rows.status().message());
   if (rows->empty()) return InvalidArgumentError(path + ": no header row");
@@ -83,7 +76,7 @@ Result<std::vector<Answer>> AnswersFromDir(const std::string& dir) {
   std::sort(files.begin(), files.end());
   std::vector<Answer> out;
   for (const auto& p : files) {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(p));
+    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(p.string()));
     out.push_back({p.filename().string(), p.filename().string(), std::move(text)});
   }
   return out;
@@ -150,7 +143,7 @@ int RunGrade(const CommonFlags& common, const GradeFlags& f) {
     return 2;
   };
 
-  auto doc_text = ReadFile(f.assignment_file);
+  auto doc_text = ReadWholeFile(f.assignment_file);
   if (!doc_text.ok()) return usage(doc_text.status().message());
   const Json doc = ParseJsonOrDiscarded(*doc_text);
   if (doc.is_discarded()) return usage(f.assignment_file + " is not JSON");
@@ -177,7 +170,7 @@ int RunGrade(const CommonFlags& common, const GradeFlags& f) {
     for (const auto& r : *refs) {
       if (!r.is_string()) return usage(f.assignment_file + ": references must be file names");
       const auto path = base / r.get<std::string>();
-      auto bytes = ReadFile(path);
+      auto bytes = ReadWholeFile(path.string());
       if (!bytes.ok()) return usage(bytes.status().message());
       auto added = s.assignments->AddReference(assignment->id, path.filename().string(), *bytes);
       if (!added.ok()) return usage(path.string() + ": " + added.status().message());

@@ -58,7 +58,6 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
   Services& s = **services;
 
   ApiOptions api_options;
-  api_options.max_upload_bytes = static_cast<std::size_t>(config->max_upload_mb) << 20;
   api_options.access_log = config->access_log;
   api_options.cors_origins = config->cors_origins;
   api_options.version = kVersion;
@@ -69,7 +68,9 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
   server_options.host = config->host;
   server_options.port = config->port;
   server_options.io_threads = config->http_threads;
-  server_options.max_body_bytes = api_options.max_upload_bytes + 64 * 1024;
+  // The upload limit plus room for the multipart framing around the file.
+  server_options.max_body_bytes =
+      (static_cast<std::size_t>(config->max_upload_mb) << 20) + 64 * 1024;
   server_options.shutdown_grace = std::chrono::seconds(config->shutdown_grace_seconds);
   HttpServer server(server_options, api, log);
   if (Status l = server.Listen(); !l.ok()) {

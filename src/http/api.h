@@ -21,7 +21,6 @@
 namespace ag {
 
 struct ApiOptions {
-  std::size_t max_upload_bytes = 25 << 20;        // MAX_UPLOAD_MB
   bool access_log = true;                         // ACCESS_LOG
   std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS, comma-separated
   std::string version;

@@ -43,6 +43,12 @@ Result<std::int64_t> QueryInt(const HttpRequest& request, const std::string& nam
   return *v;
 }
 
+Result<Page> PageParams(const HttpRequest& request, int default_limit) {
+  ASSIGN_OR_RETURN(std::int64_t limit, QueryInt(request, "limit", default_limit, 1, 10000));
+  ASSIGN_OR_RETURN(std::int64_t offset, QueryInt(request, "offset", 0, 0, INT32_MAX));
+  return Page{static_cast<int>(limit), static_cast<int>(offset)};
+}
+
 Result<UploadedFile> FileField(const HttpRequest& request) {
   const auto content_type = request.Header("content-type");
   if (!content_type) return InvalidArgumentError("field required", {"body", "file"});

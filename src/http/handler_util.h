@@ -22,6 +22,14 @@ Result<std::int64_t> QueryInt(const HttpRequest& request, const std::string& nam
                               std::optional<std::int64_t> fallback, std::int64_t min,
                               std::int64_t max);
 
+// limit (1..10000, default `default_limit`) and offset (from 0) of a list; 422 naming the query
+// parameter otherwise.
+struct Page {
+  int limit = 0;
+  int offset = 0;
+};
+Result<Page> PageParams(const HttpRequest& request, int default_limit);
+
 struct UploadedFile {
   std::string filename;
   std::string_view bytes;  // points into the request body

@@ -116,7 +116,9 @@ struct HttpServer::Impl {
   asio::awaitable<void> Serve(std::shared_ptr<Conn> conn, std::uint64_t id);
   asio::awaitable<HttpResponse> Offload(HttpRequest& request);
   asio::awaitable<HttpResponse> Await(HttpRequest& request);
-  asio::awaitable<void> Reply(Conn& conn, HttpResponse response, unsigned version, bool keep);
+  // Writes the response; false when the connection failed.
+  asio::awaitable<bool> Reply(Conn& conn, HttpResponse response, unsigned version, bool keep);
+  HttpResponse TooLarge() const;
   asio::awaitable<void> Linger(Conn& conn);
   void Forget(std::uint64_t id);
 };
@@ -187,12 +189,18 @@ asio::awaitable<HttpResponse> HttpServer::Impl::Await(HttpRequest& request) {
       asio::use_awaitable);
 }
 
-asio::awaitable<void> HttpServer::Impl::Reply(Conn& conn, HttpResponse response, unsigned version,
+asio::awaitable<bool> HttpServer::Impl::Reply(Conn& conn, HttpResponse response, unsigned version,
                                               bool keep) {
   auto res = ToBeastResponse(std::move(response), version, keep);
   conn.stream.expires_after(options.write_timeout);
   beast::error_code ec;
   co_await http::async_write(conn.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+HttpResponse HttpServer::Impl::TooLarge() const {
+  return Refusal(413, "Request body too large (limit " +
+                          std::to_string(options.max_body_bytes >> 20) + " MB, MAX_UPLOAD_MB)");
 }
 
 // After refusing a request whose body is still arriving, read and discard the rest for a
@@ -235,11 +243,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
       break;
     }
     if (ec == http::error::body_limit) {
-      co_await Reply(
-          *conn,
-          Refusal(413, "Request body too large (limit " +
-                           std::to_string(options.max_body_bytes >> 20) + " MB, MAX_UPLOAD_MB)"),
-          version, false);
+      co_await Reply(*conn, TooLarge(), version, false);
       linger = true;
       break;
     }
@@ -260,11 +264,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
     co_await http::async_read(conn->stream, buffer, parser,
                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      co_await Reply(
-          *conn,
-          Refusal(413, "Request body too large (limit " +
-                           std::to_string(options.max_body_bytes >> 20) + " MB, MAX_UPLOAD_MB)"),
-          version, false);
+      co_await Reply(*conn, TooLarge(), version, false);
       linger = true;
       break;
     }
@@ -290,10 +290,8 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
       response = api.Handle(request);
     }
     const bool keep = client_keep_alive && !stopping;
-    auto res = ToBeastResponse(std::move(response), version, keep);
-    conn->stream.expires_after(options.write_timeout);
-    co_await http::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || !keep) break;
+    const bool written = co_await Reply(*conn, std::move(response), version, keep);
+    if (!written || !keep) break;
   }
   if (linger) co_await Linger(*conn);
   beast::error_code ignored;

@@ -59,11 +59,9 @@ Result<Retrieval> LexicalRetriever::Retrieve(AssignmentId assignment,
     if (scored.size() > static_cast<std::size_t>(top_k))
       scored.resize(static_cast<std::size_t>(top_k));
     auto& ids = out.by_query[q.label];
-    auto& scores = out.scores_by_query[q.label];
     for (std::size_t rank = 0; rank < scored.size(); ++rank) {
       const std::size_t i = scored[rank].second;
       ids.push_back(chunks[i].id);
-      scores.push_back(scored[rank].first);
       fused[i] += 1.0 / (options_.rrf_k + static_cast<double>(rank) + 1);
     }
   }

@@ -1,9 +1,9 @@
 // The Retriever port: the course material most relevant to a grading question.
 //
 // Contract: Retrieve runs every query against the assignment's chunks and returns, per query,
-// the best chunks (at most top_k) with their scores, and the union of all of them in fused
-// order (reciprocal-rank fusion over the queries). An assignment without material yields empty
-// lists, not an error. Thread-safe.
+// the ids of the best chunks (at most top_k), and the union of all of them with their fused
+// scores, best first (reciprocal-rank fusion over the queries). An assignment without material
+// yields empty lists, not an error. Thread-safe.
 #pragma once
 
 #include <map>
@@ -29,9 +29,8 @@ struct RetrievedChunk {
 };
 
 struct Retrieval {
-  std::vector<RetrievedChunk> chunks;                          // union, best first
-  std::map<std::string, std::vector<ChunkId>> by_query;        // label -> best first
-  std::map<std::string, std::vector<double>> scores_by_query;  // parallel to by_query
+  std::vector<RetrievedChunk> chunks;                    // union, best first
+  std::map<std::string, std::vector<ChunkId>> by_query;  // label -> best first
   const RetrievedChunk* Find(ChunkId id) const;
 };
 

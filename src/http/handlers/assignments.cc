@@ -31,17 +31,14 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
   router.Add(
       {"GET", "/assignments",
        [d](const HttpRequest& req) {
-         auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
-         if (!limit.ok()) return ErrorResponse(limit.status());
-         auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
-         if (!offset.ok()) return ErrorResponse(offset.status());
-         return ToResponse(
-             d->store.ListAssignments(static_cast<int>(*limit), static_cast<int>(*offset)),
-             [](const std::vector<Assignment>& list) {
-               Json out = Json::array();
-               for (const auto& a : list) out.push_back(AssignmentView(a));
-               return out;
-             });
+         auto page = PageParams(req, d->options.list_limit);
+         if (!page.ok()) return ErrorResponse(page.status());
+         return ToResponse(d->store.ListAssignments(page->limit, page->offset),
+                           [](const std::vector<Assignment>& list) {
+                             Json out = Json::array();
+                             for (const auto& a : list) out.push_back(AssignmentView(a));
+                             return out;
+                           });
        },
        false,
        Operation(

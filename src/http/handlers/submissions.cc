@@ -133,12 +133,9 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
        [d](const HttpRequest& req) {
          auto id = PathId(req, "assignment_id");
          if (!id.ok()) return ErrorResponse(id.status());
-         auto limit = QueryInt(req, "limit", d->options.list_limit, 1, 10000);
-         if (!limit.ok()) return ErrorResponse(limit.status());
-         auto offset = QueryInt(req, "offset", 0, 0, INT32_MAX);
-         if (!offset.ok()) return ErrorResponse(offset.status());
-         return ToResponse(d->store.ListSubmissions(AssignmentId(*id), static_cast<int>(*limit),
-                                                    static_cast<int>(*offset)),
+         auto page = PageParams(req, d->options.list_limit);
+         if (!page.ok()) return ErrorResponse(page.status());
+         return ToResponse(d->store.ListSubmissions(AssignmentId(*id), page->limit, page->offset),
                            [](const std::vector<Submission>& list) {
                              Json out = Json::array();
                              for (const auto& s : list) out.push_back(SubmissionView(s));
