@@ -2,6 +2,7 @@
 // the work failed, 2 for a usage or configuration error.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,10 +40,25 @@ struct QueueFlags {
   int dead_limit = 20;
 };
 
+struct EvalFlags {
+  std::string dataset;  // asap-sas | semeval | mohler | saf
+  std::string train;
+  std::optional<std::string> test;
+  double split = 0.8;
+  std::uint64_t seed = 42;
+  std::optional<int> examples;  // per question; -1 means all
+  std::string grader = "local";
+  bool no_curve = false;
+  bool argmax = false;  // ordinal: the likeliest level instead of the rounded expectation
+  bool no_word_vectors = false;
+  std::string word_vectors;  // the word-vector file (WORD_VECTORS_PATH)
+};
+
 int RunServe(const CommonFlags& common, const ServeFlags& flags);
 int RunMigrate(const CommonFlags& common);
 int RunGrade(const CommonFlags& common, const GradeFlags& flags);
 int RunQueue(const CommonFlags& common, const QueueFlags& flags);
+int RunEval(const EvalFlags& flags);
 
 // Loads the configuration with `flags` (by setting name) on top; prints one line and returns
 // nullopt on error.

@@ -1,6 +1,6 @@
 #include "app/config.h"
 
-#include "app/files.h"
+#include "core/files.h"
 
 #include <algorithm>
 #include <charconv>

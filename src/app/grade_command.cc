@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "app/commands.h"
-#include "app/csv.h"
-#include "app/files.h"
+#include "core/csv.h"
+#include "core/files.h"
 #include "app/wiring.h"
 #include "http/views.h"
 

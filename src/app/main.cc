@@ -2,6 +2,9 @@
 
 #include "app/commands.h"
 #include "app/version.h"
+#include "rag/local_embedder.h"
+
+#include <cstdlib>
 
 int main(int argc, char** argv) {
   using namespace ag;
@@ -68,7 +71,39 @@ int main(int argc, char** argv) {
   purge->add_flag("--waiting", queue_flags.waiting,
                   "cancel jobs that wait to run; their submissions are marked error");
 
+  EvalFlags eval_flags;
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Measure the grader's agreement with human grades on a dataset");
+  eval->add_option("--dataset", eval_flags.dataset, "asap-sas, semeval, mohler or saf")
+      ->required()
+      ->check(CLI::IsMember({"asap-sas", "semeval", "mohler", "saf"}));
+  eval->add_option("--train", eval_flags.train, "folder or file of graded answers to learn from")
+      ->required();
+  auto* test = eval->add_option("--test", eval_flags.test,
+                                "folder or file of answers to grade (else --split of --train)");
+  eval->add_option("--split", eval_flags.split, "share of each question's answers to train on (0.8)")
+      ->check(CLI::Range(0.05, 0.95))
+      ->excludes(test);
+  eval->add_option("--seed", eval_flags.seed, "seed of the split and of the example sample (42)");
+  eval->add_option("--examples", eval_flags.examples,
+                   "graded examples per question (-1: all); default: a learning curve over "
+                   "0, 10, 50, 200 and all")
+      ->check(CLI::Range(-1, 1000000));
+  eval->add_option("--grader", eval_flags.grader, "local (llm: not built yet)")
+      ->check(CLI::IsMember({"local", "llm"}));
+  eval->add_flag("--no-curve", eval_flags.no_curve, "only all examples, no learning curve");
+  eval_flags.word_vectors = std::string(kDefaultWordVectorsPath);
+  if (const char* env = std::getenv("WORD_VECTORS_PATH"); env && *env) eval_flags.word_vectors = env;
+  eval->add_option("--word-vectors", eval_flags.word_vectors,
+                   "word-vector file (WORD_VECTORS_PATH; installed by scripts/setup)");
+  eval->add_flag("--no-word-vectors", eval_flags.no_word_vectors,
+                 "lexical features only (an ablation)");
+  eval->add_flag("--argmax", eval_flags.argmax,
+                 "ordinal scores: the likeliest level rather than the rounded expectation");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (eval->parsed()) return RunEval(eval_flags);
 
   if (serve->parsed()) return RunServe(common, serve_flags);
   if (migrate->parsed()) return RunMigrate(common);

@@ -45,7 +45,16 @@ Status Status::WithContext(std::string_view prefix) const {
   std::string message(prefix);
   message += ": ";
   message += message_;
-  return Status(code_, std::move(message), field_);
+  Status out(code_, std::move(message), field_);
+  out.reason_ = reason_;
+  return out;
+}
+
+Status Status::WithReason(ErrorReason reason) const {
+  if (ok()) return *this;
+  Status out = *this;
+  out.reason_ = reason;
+  return out;
 }
 
 Status InvalidArgumentError(std::string message, std::vector<std::string> field) {
@@ -80,6 +89,9 @@ Status InternalError(std::string message) {
 }
 Status CancelledError(std::string message) {
   return Status(StatusCode::kCancelled, std::move(message));
+}
+Status UnsupportedMediaTypeError(std::string message) {
+  return InvalidArgumentError(std::move(message)).WithReason(ErrorReason::kUnsupportedMediaType);
 }
 
 }  // namespace ag

@@ -1,7 +1,7 @@
 // Errors are values. A Status carries one of abseil's canonical codes (whose meaning decides
 // both the HTTP status, in http/error_mapping.cc, and whether a grading job is retried, in
 // grading/job_outcome.cc), a message for humans, and, for bad input, the location of the
-// offending field, e.g. {"body", "rubric", "intro", "max_points"}.
+// offending field, e.g. {"body", "rubric", "intro", "max_points"}, or a finer reason.
 #pragma once
 
 #include <cassert>
@@ -31,6 +31,14 @@ enum class StatusCode {
 
 std::string_view StatusCodeName(StatusCode code);
 
+// A finer reason within a code, for the few errors the HTTP edge must answer differently from
+// their code's usual status (google.rpc.ErrorInfo's `reason`, as a closed set). Retry decisions
+// look at the code only. Most errors have none.
+enum class ErrorReason {
+  kNone = 0,
+  kUnsupportedMediaType,  // InvalidArgument: the file's type is not one we read. 415, not 400
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
@@ -44,12 +52,15 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // Location of the offending input, outermost first; empty when the error is not about a field.
   const std::vector<std::string>& field() const { return field_; }
+  ErrorReason reason() const { return reason_; }
 
   // "NOT_FOUND: submission 7 not found"
   std::string ToString() const;
 
-  // Returns a copy whose message is "prefix: message"; the code and field stay.
+  // Returns a copy whose message is "prefix: message"; the code, field and reason stay.
   Status WithContext(std::string_view prefix) const;
+  // Returns a copy with `reason`; on OK it returns OK unchanged.
+  Status WithReason(ErrorReason reason) const;
 
   void IgnoreError() const {}
 
@@ -57,6 +68,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::vector<std::string> field_;
+  ErrorReason reason_ = ErrorReason::kNone;
 };
 
 inline Status OkStatus() { return Status(); }
@@ -71,6 +83,8 @@ Status ResourceExhaustedError(std::string message);
 Status UnimplementedError(std::string message);
 Status InternalError(std::string message);
 Status CancelledError(std::string message);
+// InvalidArgument with ErrorReason::kUnsupportedMediaType: an upload of a type we do not read.
+Status UnsupportedMediaTypeError(std::string message);
 
 // Shaped like std::expected<T, Status>: holds a value or a non-OK Status.
 template <typename T>

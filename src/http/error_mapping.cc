@@ -41,7 +41,8 @@ HttpResponse ErrorResponse(const Status& status) {
                                 {"msg", status.message()},
                                 {"type", missing ? "value_error.missing" : "value_error"}}})}});
   }
-  const int code = HttpStatusFor(status.code());
+  const int code =
+      status.reason() == ErrorReason::kUnsupportedMediaType ? 415 : HttpStatusFor(status.code());
   if (code == 500) return HttpResponse::FromJson(500, Json{{"detail", "Internal Server Error"}});
   return HttpResponse::FromJson(code, Json{{"detail", status.message()}});
 }

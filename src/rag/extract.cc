@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/text.h"
+#include "rag/extract_formats.h"
 
 namespace ag {
 namespace {
@@ -25,12 +26,66 @@ constexpr std::string_view kCodeExtensions[] = {
     ".sh",   ".sql", ".r",    ".m",   ".jl",   ".hs",  ".lua", ".pl",    ".json",
     ".yaml", ".yml", ".toml", ".xml", ".html", ".css", ".csv", ".tex",   ".ipynb"};
 
+constexpr std::string_view kDocxMediaType =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Plain text, Markdown or code: UTF-8 without NUL bytes, CR LF and CR become LF.
+Result<std::string> DecodeText(std::string_view filename, std::string_view bytes) {
+  if (StartsWith(bytes, "\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  if (bytes.find('\0') != std::string_view::npos || !IsValidUtf8(bytes)) {
+    return InvalidArgumentError("file " + std::string(filename) + " is not UTF-8 text");
+  }
+  std::string text;
+  text.reserve(bytes.size());
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\r') {
+      text.push_back('\n');
+      if (i + 1 < bytes.size() && bytes[i + 1] == '\n') ++i;
+    } else {
+      text.push_back(bytes[i]);
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
+namespace extract_internal {
+
+void AppendTextLine(std::string& out, std::string_view line) {
+  std::size_t hashes = 0;
+  while (hashes < line.size() && line[hashes] == '#') ++hashes;
+  const bool heading = hashes >= 1 && hashes <= 6 && hashes < line.size() && line[hashes] == ' ';
+  const auto first = line.find_first_not_of(" \t");
+  const bool fence = first != std::string_view::npos &&
+                     (line.substr(first, 3) == "```" || line.substr(first, 3) == "~~~");
+  if (heading || fence) {
+    out.append(line.substr(0, first)).push_back('\\');
+    out.append(line.substr(first));
+  } else {
+    out.append(line);
+  }
+  out.push_back('\n');
+}
+
+}  // namespace extract_internal
+
 Result<ExtractedText> ExtractText(std::string_view filename, std::string_view bytes) {
-  const std::string ext = LowerExtension(filename);
+  std::string ext = LowerExtension(filename);
+  if (ext.empty() && StartsWith(bytes, "%PDF-")) ext = ".pdf";
+  if (ext.empty() && StartsWith(bytes, "PK\x03\x04")) ext = ".docx";
   ExtractedText out;
-  if (ext == ".txt" || ext == ".text" || ext.empty()) {
+  if (ext == ".pdf") {
+    out.format = TextFormat::kMarkdown;
+    out.media_type = "application/pdf";
+  } else if (ext == ".docx") {
+    out.format = TextFormat::kMarkdown;
+    out.media_type = kDocxMediaType;
+  } else if (ext == ".txt" || ext == ".text" || ext.empty()) {
     out.format = TextFormat::kPlain;
     out.media_type = "text/plain";
   } else if (ext == ".md" || ext == ".markdown") {
@@ -40,26 +95,17 @@ Result<ExtractedText> ExtractText(std::string_view filename, std::string_view by
              std::end(kCodeExtensions)) {
     out.format = TextFormat::kCode;
     out.media_type = "text/plain";
-  } else if (ext == ".pdf" || ext == ".docx") {
-    return InvalidArgumentError("Unsupported file type: " + ext +
-                                " (text extraction for PDF and DOCX is not built yet; upload "
-                                ".txt or .md)");
   } else {
-    return InvalidArgumentError("Unsupported file type: " + ext +
-                                " (supported: .txt, .md and source code files)");
+    return UnsupportedMediaTypeError("Unsupported file type: " + ext +
+                                     " (supported: .pdf, .docx, .txt, .md and source code files)");
   }
-  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  if (bytes.find('\0') != std::string_view::npos || !IsValidUtf8(bytes)) {
-    return InvalidArgumentError("file " + std::string(filename) + " is not UTF-8 text");
-  }
-  out.text.reserve(bytes.size());
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\r') {
-      out.text.push_back('\n');
-      if (i + 1 < bytes.size() && bytes[i + 1] == '\n') ++i;
-    } else {
-      out.text.push_back(bytes[i]);
-    }
+  if (bytes.empty()) return InvalidArgumentError("file " + std::string(filename) + " is empty");
+  if (ext == ".pdf") {
+    ASSIGN_OR_RETURN(out.text, extract_internal::PdfToMarkdown(filename, bytes));
+  } else if (ext == ".docx") {
+    ASSIGN_OR_RETURN(out.text, extract_internal::DocxToMarkdown(filename, bytes));
+  } else {
+    ASSIGN_OR_RETURN(out.text, DecodeText(filename, bytes));
   }
   if (out.text.find_first_not_of(" \t\n") == std::string::npos) {
     return InvalidArgumentError("file " + std::string(filename) + " is empty");

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "app/csv.h"
+#include "core/csv.h"
 #include "core/json.h"
 #include "store/sqlite_db.h"
 #include "support/http_client.h"

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/json.h"
+#include "support/document_fixtures.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
@@ -169,7 +170,10 @@ TEST_F(ServerTest, EveryErrorPathAnswersClearly) {
        422, "file"},
       {"not multipart", http_->Request("POST", sub, {{"Content-Type", "text/plain"}}, "hello"), 422,
        "multipart"},
-      {"unsupported type", http_->PostFile(sub, "essay.pdf", "%PDF-1.7"), 400, ".pdf"},
+      {"unsupported type", http_->PostFile(sub, "essay.exe", "MZ\x90"), 415,
+       "Unsupported file type: .exe"},
+      {"damaged PDF", http_->PostFile(sub, "essay.pdf", "%PDF-1.7"), 400, "essay.pdf"},
+      {"mislabelled DOCX", http_->PostFile(sub, "essay.docx", "plain text"), 400, "not a DOCX"},
       {"not UTF-8", http_->PostFile(sub, "essay.txt", "\xff\xfe\x00\x01"), 400, "UTF-8"},
       {"empty file", http_->PostFile(sub, "essay.txt", ""), 400, "empty"},
       {"too large", http_->PostFile(sub, "big.txt", std::string(2 << 20, 'a')), 413, "too large"},
@@ -185,6 +189,46 @@ TEST_F(ServerTest, EveryErrorPathAnswersClearly) {
   // A malformed request line gets a 400, and the server keeps serving.
   EXPECT_EQ(http_->Raw("NONSENSE\r\n\r\n").status, 400);
   EXPECT_EQ(http_->Get("/health/live").status, 200);
+}
+
+TEST_F(ServerTest, IndexesPdfAndDocxReferences) {
+  StartServer();
+  const std::int64_t a = CreateAssignment();
+  const std::string refs = "/assignments/" + std::to_string(a) + "/references";
+  auto para = [](const std::string& style, const std::string& text) {
+    return "<w:p>" + (style.empty() ? "" : "<w:pPr><w:pStyle w:val=\"" + style + "\"/></w:pPr>") +
+           "<w:r><w:t>" + text + "</w:t></w:r></w:p>";
+  };
+  const std::string docx =
+      Docx(para("Heading1", "Causes") +
+           para("", "The primary cause is human activities, particularly burning fossil fuels.") +
+           para("Heading1", "Impacts") + para("", "Rising sea levels and melting glaciers."));
+  auto d = http_->PostFile(refs, "climate.docx", docx);
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(d.json()["message"], "Reference document indexed successfully");
+  EXPECT_EQ(d.json()["chunks_created"], 2);  // one per heading
+
+  auto p = http_->PostFile(refs, "climate.pdf",
+                           MinimalPdf({{"Mitigation: renewable energy adoption."},
+                                       {"Citations give credit to original authors."}}));
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_EQ(p.json()["chunks_created"], 2);  // one per page
+
+  auto exe = http_->PostFile(refs, "tool.exe", "MZ\x90\x00");
+  EXPECT_EQ(exe.status, 415) << exe.body;
+  EXPECT_EQ(exe.json()["detail"].get<std::string>().find("Unsupported file type: .exe"), 0u)
+      << exe.body;
+  auto fake = http_->PostFile(refs, "climate.pdf", docx);
+  EXPECT_EQ(fake.status, 400) << fake.body;
+  EXPECT_NE(fake.json()["detail"].get<std::string>().find("not a PDF"), std::string::npos)
+      << fake.body;
+
+  // A DOCX answer is graded like a text one.
+  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "answer.docx",
+                             Docx(para("", kEssay)));
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  Json done = WaitForStatus(*http_, sub.json()["id"].get<std::int64_t>(), "done");
+  EXPECT_EQ(done["status"], "done") << done.dump();
 }
 
 TEST_F(ServerTest, AnswersExpectContinueUploads) {

@@ -286,6 +286,11 @@ TEST(ErrorMappingTest, CodesBecomeStatuses) {
   EXPECT_EQ(ErrorResponse(NotFoundError("Submission not found")).status, 404);
   EXPECT_EQ(ErrorResponse(InvalidArgumentError("bad file")).status, 400);
   EXPECT_EQ(ErrorResponse(InvalidArgumentError("bad", {"body", "x"})).status, 422);
+  HttpResponse unsupported =
+      ErrorResponse(UnsupportedMediaTypeError("Unsupported file type: .exe"));
+  EXPECT_EQ(unsupported.status, 415);
+  EXPECT_EQ(ParseJsonOrDiscarded(unsupported.body),
+            Json::parse(R"({"detail": "Unsupported file type: .exe"})"));
   EXPECT_EQ(ErrorResponse(UnavailableError("db down")).status, 503);
   EXPECT_EQ(ErrorResponse(FailedPreconditionError("x")).status, 409);
   HttpResponse internal = ErrorResponse(InternalError("secret detail"));

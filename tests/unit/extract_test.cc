@@ -24,7 +24,6 @@ TEST(ExtractTest, RejectsWhatItCannotRead) {
   for (const auto& [name, bytes] :
        std::vector<std::pair<std::string, std::string>>{{"paper.pdf", "%PDF-1.4"},
                                                         {"essay.docx", "PK\x03\x04"},
-                                                        {"image.png", "\x89PNG"},
                                                         {"a.txt", "bad \xff\xfe utf8"},
                                                         {"a.txt", std::string("nul\0byte", 8)},
                                                         {"a.txt", "  \n\t "},
@@ -32,9 +31,14 @@ TEST(ExtractTest, RejectsWhatItCannotRead) {
     auto r = ExtractText(name, bytes);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_TRUE(r.status().field().empty());  // a 400 about the file, not a 422 field
+    EXPECT_TRUE(r.status().field().empty());             // a 400 about the file, not a 422
+    EXPECT_EQ(r.status().reason(), ErrorReason::kNone);  // nor a 415: the type is supported
   }
   EXPECT_NE(ExtractText("x.pdf", "x").status().message().find(".pdf"), std::string::npos);
+  auto png = ExtractText("image.png", "\x89PNG");
+  EXPECT_EQ(png.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(png.status().reason(), ErrorReason::kUnsupportedMediaType);  // 415
+  EXPECT_NE(png.status().message().find(".png"), std::string::npos);
 }
 
 }  // namespace

@@ -38,6 +38,15 @@ TEST(StatusTest, ErrorsCarryCodeMessageAndField) {
   EXPECT_EQ(c.field(), s.field());
 }
 
+TEST(StatusTest, AReasonRefinesTheCodeAndSurvivesContext) {
+  EXPECT_EQ(InvalidArgumentError("bad").reason(), ErrorReason::kNone);
+  Status s = UnsupportedMediaTypeError("Unsupported file type: .exe");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);  // retried or not as bad input
+  EXPECT_EQ(s.reason(), ErrorReason::kUnsupportedMediaType);
+  EXPECT_EQ(s.WithContext("upload").reason(), ErrorReason::kUnsupportedMediaType);
+  EXPECT_TRUE(OkStatus().WithReason(ErrorReason::kUnsupportedMediaType).ok());
+}
+
 TEST(StatusTest, MacrosPropagateTheFirstError) {
   EXPECT_EQ(*Quarter(8), 2);
   Result<int> r = Quarter(6);  // 6 -> 3 is odd

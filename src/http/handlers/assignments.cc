@@ -86,11 +86,12 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
        },
        /*blocking=*/true,
        Operation(
-           "upload_reference", "Upload reference material (txt, md, source code)", "assignments",
+           "upload_reference", "Upload reference material (PDF, DOCX, text, code)", "assignments",
            [] {
              Json r{{"200", Response("Indexed", Ref("ReferenceUploaded"))}};
              r.update(ErrorResponses(true, true, true));
              r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
+             r["415"] = Response("The file type is not supported", Ref("Error"));
              return r;
            }(),
            Json::array({PathParam("assignment_id", "Assignment id")}),

@@ -99,13 +99,14 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
              Json r{{"200", Response("The submission, queued", Ref("Submission"))}};
              r.update(ErrorResponses(true, true, true));
              r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
+             r["415"] = Response("The file type is not supported", Ref("Error"));
              return r;
            }(),
            Json::array({QueryParam("assignment_id", "integer", false,
                                    "The assignment (required with a multipart upload)"),
                         QueryParam("student_id", "string", false, "Who submitted")}),
            [] {
-             Json body = MultipartFileBody("The answer (.txt, .md or a source file)",
+             Json body = MultipartFileBody("The answer (.pdf, .docx, .txt, .md or a source file)",
                                            Json{{"student_id", Json{{"type", "string"}}}});
              body["content"]["application/json"] = Json{{"schema", Ref("SubmissionCreate")}};
              return body;

@@ -1,4 +1,4 @@
-#include "app/csv.h"
+#include "core/csv.h"
 
 namespace ag {
 

@@ -1,0 +1,191 @@
+#include "eval/runner.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "scoring/agreement.h"
+
+namespace ag::eval {
+using namespace scoring;
+namespace {
+
+// Fisher-Yates with the standard's mt19937_64, so a seed means the same split everywhere.
+template <typename T>
+void Shuffle(std::vector<T>& v, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = v.size(); i > 1; --i) {
+    const std::size_t j = static_cast<std::size_t>(rng() % i);
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+std::map<std::string, std::vector<const Answer*>> ByQuestion(const Dataset& d) {
+  std::map<std::string, std::vector<const Answer*>> out;
+  for (const auto& a : d.answers) out[a.question_id].push_back(&a);
+  return out;
+}
+
+scoring::QuestionContext ContextOf(const Question& q) {
+  return {q.text, q.references, q.rubric};
+}
+
+scoring::ScoreScale ScaleOf(const Dataset& d, const Question& q) {
+  scoring::ScoreScale s;
+  s.min = q.min_score;
+  s.max = q.max_score;
+  s.levels = q.levels;
+  s.categorical = d.kind == ScaleKind::kCategorical;
+  return s;
+}
+
+std::uint64_t StableHash(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+double Normalized(const Question& q, double score) {
+  return (score - q.min_score) / (q.max_score - q.min_score);
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// SAF's label follows from its score: 1 correct, 0 incorrect, partial between. A predicted
+// score takes the label of the nearest anchor (0, 0.5, 1).
+int SafLabel(double score) { return score >= 0.999 ? 2 : score <= 0.001 ? 0 : 1; }
+int SafPredictedLabel(double score) { return score >= 0.75 ? 2 : score <= 0.25 ? 0 : 1; }
+
+}  // namespace
+
+Split SplitDataset(const Dataset& all, double share, std::uint64_t seed) {
+  Split s;
+  s.train.name = s.test.name = all.name;
+  s.train.kind = s.test.kind = all.kind;
+  s.train.label_names = s.test.label_names = all.label_names;
+  s.train.questions = s.test.questions = all.questions;
+  for (auto& [qid, answers] : ByQuestion(all)) {
+    std::vector<const Answer*> order = answers;
+    Shuffle(order, seed ^ StableHash(qid));
+    const auto cut = static_cast<std::size_t>(std::llround(share * static_cast<double>(order.size())));
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      (i < cut ? s.train : s.test).answers.push_back(*order[i]);
+    }
+  }
+  return s;
+}
+
+Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const EvalOptions& options) {
+  Agreement out;
+  out.examples = options.examples.value_or(-1);
+  const auto started = std::chrono::steady_clock::now();
+
+  // The graded examples each question gets: a seeded sample of its training answers.
+  std::map<std::string, std::vector<const Answer*>> examples = ByQuestion(train);
+  for (auto& [qid, list] : examples) {
+    Shuffle(list, options.seed + 1);
+    if (options.examples && static_cast<int>(list.size()) > *options.examples) {
+      list.resize(static_cast<std::size_t>(*options.examples));
+    }
+  }
+  const bool categorical = train.kind == ScaleKind::kCategorical;
+
+  // The cross-question model, from every training question's examples.
+  std::optional<scoring::GenericScorer> generic;
+  {
+    std::vector<scoring::GenericScorer::Question> questions;
+    for (const auto& [qid, list] : examples) {
+      auto q = train.questions.find(qid);
+      if (q == train.questions.end() || list.empty()) continue;
+      scoring::GenericScorer::Question g;
+      g.context = ContextOf(q->second);
+      for (const Answer* a : list) {
+        g.examples.push_back({a->text, Normalized(q->second, a->score)});
+        g.labels.push_back(a->score);
+      }
+      questions.push_back(std::move(g));
+    }
+    if (!questions.empty()) {
+      auto trained = scoring::GenericScorer::Train(questions, categorical, options.scorer.embedder,
+                                                   options.scorer.word_vectors);
+      if (trained.ok()) generic.emplace(std::move(trained).value());
+    }
+  }
+
+  std::vector<double> truth_all, predicted_all;
+  std::vector<int> truth_labels, predicted_labels;
+  std::vector<double> kappas;
+  double grade_seconds = 0;
+  for (const auto& [qid, answers] : ByQuestion(test)) {
+    auto qit = test.questions.find(qid);
+    if (qit == test.questions.end()) return InvalidArgumentError("answer to unknown question " + qid);
+    const Question& q = qit->second;
+    std::vector<scoring::GradedExample> graded;
+    if (auto e = examples.find(qid); e != examples.end()) {
+      for (const Answer* a : e->second) graded.push_back({a->text, Normalized(q, a->score)});
+    }
+    ASSIGN_OR_RETURN(scoring::AnswerScorer scorer,
+                     scoring::AnswerScorer::Build(ContextOf(q), std::move(graded), ScaleOf(test, q),
+                                                  generic ? &*generic : nullptr, options.scorer));
+    const auto grade_started = std::chrono::steady_clock::now();
+    QuestionAgreement qa;
+    qa.id = qid;
+    std::vector<int> t_int, p_int;
+    std::vector<double> t, p;
+    int correct = 0;
+    for (const Answer* a : answers) {
+      const scoring::Prediction pred = scorer.Score(a->text);
+      qa.method = pred.method;
+      t.push_back(a->score);
+      p.push_back(pred.score);
+      t_int.push_back(static_cast<int>(std::lround(a->score)));
+      p_int.push_back(static_cast<int>(std::lround(pred.score)));
+      correct += t_int.back() == p_int.back() ? 1 : 0;
+      if (test.name == "saf") {
+        truth_labels.push_back(SafLabel(a->score));
+        predicted_labels.push_back(SafPredictedLabel(pred.score));
+      } else if (categorical) {
+        truth_labels.push_back(t_int.back());
+        predicted_labels.push_back(p_int.back());
+      }
+    }
+    grade_seconds += Seconds(grade_started);
+    qa.n = static_cast<int>(answers.size());
+    qa.pearson_r = Pearson(t, p);
+    qa.accuracy = qa.n ? static_cast<double>(correct) / qa.n : 0;
+    if (test.kind == ScaleKind::kOrdinal) {
+      qa.qwk = QuadraticWeightedKappa(t_int, p_int, static_cast<int>(q.min_score),
+                                      static_cast<int>(q.max_score));
+      kappas.push_back(qa.qwk);
+    }
+    truth_all.insert(truth_all.end(), t.begin(), t.end());
+    predicted_all.insert(predicted_all.end(), p.begin(), p.end());
+    out.per_question.push_back(std::move(qa));
+  }
+  out.n_test = static_cast<int>(truth_all.size());
+  if (test.kind == ScaleKind::kOrdinal) out.qwk_fisher_mean = FisherZMean(kappas);
+  if (test.kind != ScaleKind::kCategorical) {
+    out.pearson_r = Pearson(truth_all, predicted_all);
+    out.rmse = Rmse(truth_all, predicted_all);
+  }
+  if (!truth_labels.empty()) {
+    const auto c = Classification(truth_labels, predicted_labels,
+                                  static_cast<int>(std::max<std::size_t>(3, test.label_names.size())));
+    out.accuracy = c.accuracy;
+    out.macro_f1 = c.macro_f1;
+    out.weighted_f1 = c.weighted_f1;
+  }
+  out.seconds_grade = grade_seconds;
+  out.seconds_train = Seconds(started) - grade_seconds;
+  return out;
+}
+
+double Headline(const Dataset& d, const Agreement& a) {
+  if (d.kind == ScaleKind::kOrdinal) return a.qwk_fisher_mean.value_or(0);
+  if (d.kind == ScaleKind::kCategorical) return a.weighted_f1.value_or(0);
+  return a.pearson_r.value_or(0);
+}
+
+}  // namespace ag::eval

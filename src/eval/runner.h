@@ -1,0 +1,56 @@
+// Runs the local grader's scorer over a human-graded dataset and measures agreement: trains on
+// the training answers (at most `examples` per question), grades the test answers, compares.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "eval/dataset.h"
+#include "scoring/answer_scorer.h"
+
+namespace ag::eval {
+
+struct EvalOptions {
+  std::optional<int> examples;  // graded examples per question; all when unset
+  double split = 0.8;           // without a test set: share of each question's answers to train on
+  std::uint64_t seed = 42;
+  scoring::ScorerOptions scorer;  // its embedder, when set, must outlive the evaluation
+};
+
+struct QuestionAgreement {
+  std::string id;
+  int n = 0;
+  double qwk = 0;        // ordinal
+  double pearson_r = 0;  // ordinal and continuous
+  double accuracy = 0;
+  std::string method;  // how its answers were scored (the scorer's method)
+};
+
+struct Agreement {
+  int examples = -1;  // per question; -1: all
+  int n_test = 0;
+  std::vector<QuestionAgreement> per_question;
+  std::optional<double> qwk_fisher_mean;  // ordinal
+  std::optional<double> pearson_r, rmse;  // ordinal, continuous
+  std::optional<double> accuracy, macro_f1, weighted_f1;  // categorical (and labelled continuous)
+  double seconds_train = 0, seconds_grade = 0;
+};
+
+struct Split {
+  Dataset train;
+  Dataset test;
+};
+// Splits each question's answers: the first `share` of a seeded shuffle train, the rest test.
+Split SplitDataset(const Dataset& all, double share, std::uint64_t seed);
+
+// `test` holds the answers to grade; its questions may be absent from `train` (unseen questions).
+Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const EvalOptions& options);
+
+// The headline figure of an agreement, for learning curves: QWK mean, r, or weighted F1.
+double Headline(const Dataset& d, const Agreement& a);
+
+}  // namespace ag::eval

@@ -1,0 +1,101 @@
+// What the local grader knows about one question (one rubric criterion): its text, the
+// reference answers and key elements, and the graded examples, each as n-gram vectors and
+// stem sets. From it come the question-agnostic "relational" features of an answer — how close
+// it is to the references, to the question, to graded examples — that a model trained on other
+// questions can still read.
+#pragma once
+
+#include <set>
+#include <unordered_map>
+#include <string>
+#include <vector>
+
+#include "rag/embedder.h"
+#include "rag/word_vectors.h"
+#include "scoring/tokens.h"
+#include "scoring/ngram_vectorizer.h"
+
+namespace ag::scoring {
+
+struct QuestionContext {
+  std::string question;
+  std::vector<std::string> references;  // reference answers, key elements, acceptable answers
+  std::string rubric;                   // the criterion's description and level descriptors
+};
+
+struct GradedExample {
+  std::string text;
+  double normalized = 0;  // points / max points, 0..1
+};
+
+// Names of the relational features, in the order Features() returns them.
+const std::vector<std::string>& RelationalFeatureNames();
+
+struct ReferenceMatch {
+  int reference = -1;  // index into QuestionContext::references
+  double recall = 0;   // share of the reference's content words the answer has
+};
+
+class QuestionProfile {
+ public:
+  // `embedder` (may be null) adds a sentence vector to each analysed text; it must outlive the
+  // profile.
+  QuestionProfile(QuestionContext context, std::vector<GradedExample> examples,
+                  NgramOptions options = {}, Embedder* embedder = nullptr,
+                  const WordVectors* word_vectors = nullptr);
+
+  struct Answer {
+    TermCounts counts;
+    SparseVector vector;
+    std::set<std::string> stems;
+    std::vector<std::string> words;
+    std::vector<float> embedding;  // empty without an embedder
+    // Content words (stop words dropped), their stems, and their unit word vectors (empty for
+    // a word the vectors do not know, or without word vectors).
+    std::vector<ContentToken> tokens;
+    std::vector<std::vector<float>> word_units;
+  };
+  Answer Analyze(std::string_view text) const;
+
+  // Relational features of `answer`; `exclude` is an example index to leave out of the
+  // neighbour features (training on an example must not see its own grade).
+  std::vector<double> Features(const Answer& answer, int exclude = -1) const;
+
+  // Per reference: its cosine with the answer and the share of its content words the answer
+  // has. A per-question model learns which references (key elements) earn points.
+  std::vector<double> ReferenceFeatures(const Answer& answer) const;
+
+  // References the answer covers, best first.
+  std::vector<ReferenceMatch> MatchReferences(const Answer& answer) const;
+
+  struct Neighbour {
+    int example = -1;
+    double similarity = 0;
+  };
+  std::vector<Neighbour> Nearest(const Answer& answer, int k, int exclude = -1) const;
+
+  // The cosine of `answer` with every graded example, by example index.
+  std::vector<double> Similarities(const Answer& answer) const;
+
+  const QuestionContext& context() const { return context_; }
+  const std::vector<GradedExample>& examples() const { return examples_; }
+  const std::vector<Answer>& analyzed_examples() const { return analyzed_examples_; }
+  const NgramVectorizer& vectorizer() const { return vectorizer_; }
+
+ private:
+  QuestionContext context_;
+  std::vector<GradedExample> examples_;
+  NgramVectorizer vectorizer_;
+  Embedder* embedder_ = nullptr;
+  const WordVectors* word_vectors_ = nullptr;
+  std::vector<Answer> references_;
+  Answer question_;
+  Answer rubric_;
+  std::vector<Answer> analyzed_examples_;
+  // Feature -> (example, weight): similarities with all examples cost the examples' share of
+  // the answer's features, not one merge per example.
+  std::unordered_map<std::uint32_t, std::vector<std::pair<int, float>>> postings_;
+  double prior_ = 0.5;
+};
+
+}  // namespace ag::scoring
