@@ -122,6 +122,13 @@ const std::vector<Setting>& Settings() {
        Int(&Config::job_retry_max_ms, 0, 86'400'000)},
       {"SWEEP_INTERVAL_SECONDS", "how often unfinished submissions are checked (default 30)",
        Int(&Config::sweep_interval_seconds, 1, 86400)},
+      {"WORD_VECTORS_PATH",
+       "word vectors of the local grader (default: the file scripts/setup installs; "
+       "without it the grader uses lexical features only)",
+       [](Config& c, const std::string& v) -> Status {
+         c.word_vectors_path = v;
+         return OkStatus();
+       }},
       {"GRADER_DELAY_MS", "latency added to every grading call, for load tests (default 0)",
        Int(&Config::grader_delay_ms, 0, 600'000)},
       {"REVIEW_CONFIDENCE_BELOW", "grades less confident than this end needs_review (default 0)",

@@ -40,6 +40,9 @@ struct Config {
   int job_retry_base_ms = 1000;        // JOB_RETRY_BASE_MS: first backoff (doubles, jittered)
   int job_retry_max_ms = 300000;       // JOB_RETRY_MAX_MS: backoff cap
   int sweep_interval_seconds = 30;     // SWEEP_INTERVAL_SECONDS: sweeper period
+  // WORD_VECTORS_PATH: the local grader's word vectors; empty: the file scripts/setup installs,
+  // and without it lexical features only (an explicit path that fails stops start-up).
+  std::string word_vectors_path;
   int grader_delay_ms = 0;             // GRADER_DELAY_MS: added latency (load tests, drills)
   double review_below_confidence = 0;  // REVIEW_CONFIDENCE_BELOW: needs_review threshold
 

@@ -3,7 +3,8 @@
 #include "blob/fs_blob_store.h"
 #include "blob/mem_blob_store.h"
 #include "grading/delayed_grader.h"
-#include "grading/overlap_grader.h"
+#include "grading/local_grader.h"
+#include "rag/local_embedder.h"
 #include "obs/process_metrics.h"
 #include "queue/sqlite_job_queue.h"
 #include "rag/lexical_retriever.h"
@@ -39,9 +40,33 @@ Status BuildSqlite(const Config& c, Services& s, const std::string& path, bool e
   return OkStatus();
 }
 
-void BuildGrading(const Config& c, Services& s) {
+// The local grader's word vectors: an explicit WORD_VECTORS_PATH must open; the default file
+// may be missing (scripts/setup not run), and then the grader uses lexical features only.
+Status OpenWordVectors(const Config& c, Services& s) {
+  const bool explicit_path = !c.word_vectors_path.empty();
+  const std::string path =
+      explicit_path ? c.word_vectors_path : std::string(kDefaultWordVectorsPath);
+  LocalEmbedderOptions options;
+  options.path = path;
+  auto embedder = LocalEmbedder::Open(options);
+  auto vectors = embedder.ok() ? WordVectors::Open(path) : embedder.status();
+  if (!embedder.ok() || !vectors.ok()) {
+    const Status& why = !embedder.ok() ? embedder.status() : vectors.status();
+    if (explicit_path) return InvalidArgumentError("WORD_VECTORS_PATH: " + why.message());
+    s.log.Warn("word vectors not installed; the local grader uses lexical features only",
+               {{"path", path}, {"fix", "run scripts/setup"}});
+    return OkStatus();
+  }
+  s.embedder = std::move(embedder).value();
+  s.word_vectors = std::move(vectors).value();
+  return OkStatus();
+}
+
+Status BuildGrading(const Config& c, Services& s) {
   s.retriever = std::make_unique<LexicalRetriever>(*s.store);
-  s.graders.push_back(std::make_unique<OverlapGrader>());
+  RETURN_IF_ERROR(OpenWordVectors(c, s));
+  s.graders.push_back(
+      std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get()));
   if (c.grader_delay_ms > 0) {
     s.graders.push_back(std::make_unique<DelayedGrader>(
         *s.graders.back(), std::chrono::milliseconds(c.grader_delay_ms)));
@@ -51,6 +76,7 @@ void BuildGrading(const Config& c, Services& s) {
   p.review_below_confidence = c.review_below_confidence;
   s.pipeline = std::make_unique<GradingPipeline>(*s.store, *s.retriever, s.grader(), s.clock, s.log,
                                                  *s.grading_metrics, p);
+  return OkStatus();
 }
 
 void RegisterQueueMetrics(Services& s) {
@@ -95,7 +121,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   RETURN_IF_ERROR(BuildSqlite(c, *s, c.sqlite_path(), /*enqueue_jobs=*/true));
   ASSIGN_OR_RETURN(auto blobs, FsBlobStore::Open({c.blob_root(), c.durability_full}));
   s->blobs = std::move(blobs);
-  BuildGrading(c, *s);
+  RETURN_IF_ERROR(BuildGrading(c, *s));
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
   s->submissions = std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
 
@@ -125,7 +151,7 @@ Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& c, const Cl
   auto s = std::make_unique<Services>(clock, log, random);
   RETURN_IF_ERROR(BuildSqlite(c, *s, ":memory:", /*enqueue_jobs=*/true));
   s->blobs = std::make_unique<MemBlobStore>();
-  BuildGrading(c, *s);
+  RETURN_IF_ERROR(BuildGrading(c, *s));
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
   s->submissions = std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
   return s;

@@ -8,6 +8,8 @@
 #include "app/config.h"
 #include "blob/blob_store.h"
 #include "core/clock.h"
+#include "rag/embedder.h"
+#include "rag/word_vectors.h"
 #include "core/retry_policy.h"
 #include "grading/grader.h"
 #include "grading/grading_metrics.h"
@@ -36,6 +38,8 @@ struct Services {
   MetricsRegistry metrics;
 
   std::shared_ptr<void> database;  // the adapters' shared connection (opaque above wiring)
+  std::unique_ptr<Embedder> embedder;          // null when no word vectors are installed
+  std::unique_ptr<WordVectors> word_vectors;   // null likewise
   std::unique_ptr<Store> store;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<BlobStore> blobs;

@@ -28,6 +28,8 @@ struct GradingRequest {
   const Rubric& rubric;
   std::string_view answer;
   const Retrieval& evidence;
+  AssignmentId assignment{};  // whose graded examples apply; invalid for one-off grading
+  int rubric_version = 1;
 };
 
 struct GraderOutput {

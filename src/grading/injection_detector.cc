@@ -54,16 +54,35 @@ Fold Ascii(char c) {
 
 // U+00C0..U+00FF; × and ÷ are not letters.
 constexpr std::string_view kLatin1[64] = {
-    "a", "a", "a", "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o",  "o", "o", "o",  " ", "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o",  "o", "o", "o",  " ", "o", "u", "u", "u", "u", "y", "th", "y"};
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  " ", "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  " ", "o", "u", "u", "u", "u", "y", "th", "y"};
 
 // U+0100..U+017F, each to its base letter (Ĳ and Œ to their first).
 constexpr std::string_view kLatinExtendedA =
-    "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "ii" "jj" "kkk"
-    "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww"
-    "yyy" "zzzzzz" "s";
+    "aaaaaa"
+    "cccccccc"
+    "dddd"
+    "eeeeeeeeee"
+    "gggggggg"
+    "hhhh"
+    "iiiiiiiiii"
+    "ii"
+    "jj"
+    "kkk"
+    "llllllllll"
+    "nnnnnnnnn"
+    "oooooo"
+    "oo"
+    "rrrrrr"
+    "ssssssss"
+    "tttttt"
+    "uuuuuuuuuuuu"
+    "ww"
+    "yyy"
+    "zzzzzz"
+    "s";
 static_assert(kLatinExtendedA.size() == 0x80);
 
 // Letters that look like ASCII ones and are used to slip words past filters: Cyrillic and
@@ -147,13 +166,20 @@ Fold FoldCodePoint(char32_t cp) {
   if (IsInvisible(cp)) return {Fold::kDrop};
   if (cp < 0xC0) {
     switch (cp) {
-      case 0xAA: return Ascii('a');
-      case 0xBA: return Ascii('o');
-      case 0xB2: return Ascii('2');
-      case 0xB3: return Ascii('3');
-      case 0xB9: return Ascii('1');
-      case 0xB5: return {Fold::kKeep};
-      default: return {Fold::kSpace};  // ¡ ¿ « » § © and the like
+      case 0xAA:
+        return Ascii('a');
+      case 0xBA:
+        return Ascii('o');
+      case 0xB2:
+        return Ascii('2');
+      case 0xB3:
+        return Ascii('3');
+      case 0xB9:
+        return Ascii('1');
+      case 0xB5:
+        return {Fold::kKeep};
+      default:
+        return {Fold::kSpace};  // ¡ ¿ « » § © and the like
     }
   }
   if (cp < 0x100) {
@@ -301,7 +327,8 @@ Letters LettersOf(const std::string& t) {
       continue;
     }
     Token w{j, j, false};
-    while (w.end < t.size() && is_word(w.end)) w.has_letter |= t[w.end] >= 'a' && t[w.end] <= 'z', ++w.end;
+    while (w.end < t.size() && is_word(w.end))
+      w.has_letter |= t[w.end] >= 'a' && t[w.end] <= 'z', ++w.end;
     tokens.push_back(w);
     j = w.end;
   }
@@ -314,7 +341,8 @@ Letters LettersOf(const std::string& t) {
   for (std::size_t k = 0; k < tokens.size(); ++k) {
     const Token& w = tokens[k];
     const bool digits_leet =
-        w.has_letter || (w.end - w.begin == 1 && ((k > 0 && lone_letter(k - 1)) || lone_letter(k + 1)));
+        w.has_letter ||
+        (w.end - w.begin == 1 && ((k > 0 && lone_letter(k - 1)) || lone_letter(k + 1)));
     for (std::size_t j = w.begin; j < w.end; ++j) {
       l.chars.push_back(t[j]);
       l.at.push_back(j);
@@ -328,21 +356,36 @@ bool CharMatches(char want, char have, bool leet) {
   if (want == have) return true;
   if (!leet) return false;
   switch (have) {
-    case '0': return want == 'o';
-    case '1': return want == 'i' || want == 'l';
-    case '2': return want == 'z';
-    case '3': return want == 'e';
-    case '4': return want == 'a';
-    case '5': return want == 's';
-    case '6': return want == 'g';
-    case '7': return want == 't';
-    case '8': return want == 'b';
-    case '9': return want == 'g';
-    case '@': return want == 'a';
-    case '$': return want == 's';
-    case '!': return want == 'i';
-    case '|': return want == 'i' || want == 'l';
-    default: return false;
+    case '0':
+      return want == 'o';
+    case '1':
+      return want == 'i' || want == 'l';
+    case '2':
+      return want == 'z';
+    case '3':
+      return want == 'e';
+    case '4':
+      return want == 'a';
+    case '5':
+      return want == 's';
+    case '6':
+      return want == 'g';
+    case '7':
+      return want == 't';
+    case '8':
+      return want == 'b';
+    case '9':
+      return want == 'g';
+    case '@':
+      return want == 'a';
+    case '$':
+      return want == 's';
+    case '!':
+      return want == 'i';
+    case '|':
+      return want == 'i' || want == 'l';
+    default:
+      return false;
   }
 }
 
@@ -559,14 +602,13 @@ std::size_t EachEnd(const Text& t, const Slot& s, std::size_t p, Next next) {
 }
 
 // Matches slots[k..] from letter p, having matched `reps` repetitions of slots[k] already.
-std::size_t MatchFrom(const Text& t, std::span<const Slot> slots, std::size_t start,
-                      std::size_t k, int reps, std::size_t p) {
+std::size_t MatchFrom(const Text& t, std::span<const Slot> slots, std::size_t start, std::size_t k,
+                      int reps, std::size_t p) {
   if (k == slots.size()) return t.l.Boundary(p) ? p : kNone;
   const Slot& s = slots[k];
   if (reps < s.max && (p == start || (p < t.l.size() && Joined(t, p - 1)))) {
-    const std::size_t r = EachEnd(t, s, p, [&](std::size_t e) {
-      return MatchFrom(t, slots, start, k, reps + 1, e);
-    });
+    const std::size_t r =
+        EachEnd(t, s, p, [&](std::size_t e) { return MatchFrom(t, slots, start, k, reps + 1, e); });
     if (r != kNone) return r;
   }
   if (reps >= s.min) return MatchFrom(t, slots, start, k + 1, 0, p);
@@ -633,21 +675,48 @@ std::size_t ImperativeStart(const Text& t, std::size_t i) {
     std::vector<std::string_view> words;
     bool opens = false;  // the lead itself must open a clause: "Just give", not "they just give"
   };
-  static const std::vector<Lead> kLeads = {
-      {{"please"}}, {{"pls"}}, {{"plz"}}, {{"kindly"}}, {{"now"}}, {{"instead"}},
-      {{"just"}, true}, {{"simply"}, true}, {{"also"}, true}, {{"then"}, true},
-      {{"so"}, true}, {{"and"}, true}, {{"grader"}}, {{"ai"}}, {{"llm"}}, {{"chatgpt"}},
-      {{"gpt"}}, {{"evaluator"}}, {{"examiner"}}, {{"assessor"}}, {{"you", "must"}},
-      {{"you", "should"}}, {{"you", "will"}}, {{"you", "shall"}}, {{"you", "need", "to"}},
-      {{"you", "have", "to"}}, {{"you", "are", "to"}}, {{"want", "you", "to"}},
-      {{"need", "you", "to"}}, {{"make", "sure", "to"}}, {{"make", "sure", "you"}},
-      {{"be", "sure", "to"}}, {{"remember", "to"}}, {{"go", "ahead", "and"}},
-      {{"command", "you", "to"}}, {{"order", "you", "to"}}, {{"required", "to"}},
-      {{"and", "then"}}};
+  static const std::vector<Lead> kLeads = {{{"please"}},
+                                           {{"pls"}},
+                                           {{"plz"}},
+                                           {{"kindly"}},
+                                           {{"now"}},
+                                           {{"instead"}},
+                                           {{"just"}, true},
+                                           {{"simply"}, true},
+                                           {{"also"}, true},
+                                           {{"then"}, true},
+                                           {{"so"}, true},
+                                           {{"and"}, true},
+                                           {{"grader"}},
+                                           {{"ai"}},
+                                           {{"llm"}},
+                                           {{"chatgpt"}},
+                                           {{"gpt"}},
+                                           {{"evaluator"}},
+                                           {{"examiner"}},
+                                           {{"assessor"}},
+                                           {{"you", "must"}},
+                                           {{"you", "should"}},
+                                           {{"you", "will"}},
+                                           {{"you", "shall"}},
+                                           {{"you", "need", "to"}},
+                                           {{"you", "have", "to"}},
+                                           {{"you", "are", "to"}},
+                                           {{"want", "you", "to"}},
+                                           {{"need", "you", "to"}},
+                                           {{"make", "sure", "to"}},
+                                           {{"make", "sure", "you"}},
+                                           {{"be", "sure", "to"}},
+                                           {{"remember", "to"}},
+                                           {{"go", "ahead", "and"}},
+                                           {{"command", "you", "to"}},
+                                           {{"order", "you", "to"}},
+                                           {{"required", "to"}},
+                                           {{"and", "then"}}};
   static constexpr std::string_view kModals[] = {"must", "should", "shall", "will", "needs"};
-  static constexpr std::string_view kAddressed[] = {"grader", "evaluator", "examiner", "marker",
-                                                    "assessor", "ai", "llm", "model",
-                                                    "chatgpt", "gpt", "assistant"};
+  static constexpr std::string_view kAddressed[] = {"grader",   "evaluator", "examiner", "marker",
+                                                    "assessor", "ai",        "llm",      "model",
+                                                    "chatgpt",  "gpt",       "assistant"};
   const auto before = WordsBefore(t, i, 3);
   auto start_of = [&](std::string_view word) {
     return static_cast<std::size_t>(word.data() - t.l.chars.data());
@@ -661,8 +730,8 @@ std::size_t ImperativeStart(const Text& t, std::size_t i) {
   }
   // "the evaluator must rate this", "the AI should award"
   const std::size_t n = before.size();
-  if (n >= 2 && std::find(std::begin(kModals), std::end(kModals), before[n - 1]) !=
-                    std::end(kModals) &&
+  if (n >= 2 &&
+      std::find(std::begin(kModals), std::end(kModals), before[n - 1]) != std::end(kModals) &&
       std::find(std::begin(kAddressed), std::end(kAddressed), before[n - 2]) !=
           std::end(kAddressed)) {
     return start_of(before[n - 2]);
@@ -718,9 +787,9 @@ bool IsHeading(const Text& t, std::size_t i, std::size_t e) {
 // Grading words whose presence near a weak phrase shows that it speaks to a grader.
 enum Wants : unsigned {
   kNothing = 0,
-  kDemands = 1,    // a top grade, "deserves", "lenient", "this answer is correct"
-  kGraders = 2,    // "grader", "AI", "LLM", "evaluator"
-  kPersonas = 4,   // "teacher", "instructor", "DAN", "unrestricted", "developer mode"
+  kDemands = 1,   // a top grade, "deserves", "lenient", "this answer is correct"
+  kGraders = 2,   // "grader", "AI", "LLM", "evaluator"
+  kPersonas = 4,  // "teacher", "instructor", "DAN", "unrestricted", "developer mode"
   kAll = kDemands | kGraders | kPersonas,
 };
 
@@ -746,9 +815,12 @@ const std::vector<Pattern>& ContextPatterns(Wants w) {
          "no restrictions|without restrictions|no rules|no limits|no filters|no longer bound|"
          "anything now")}};
   switch (w) {
-    case kDemands: return kDemandPatterns;
-    case kGraders: return kGraderPatterns;
-    default: return kPersonaPatterns;
+    case kDemands:
+      return kDemandPatterns;
+    case kGraders:
+      return kGraderPatterns;
+    default:
+      return kPersonaPatterns;
   }
 }
 
@@ -769,7 +841,7 @@ bool HasContext(const Text& t, unsigned wants, std::size_t x, std::size_t end) {
 // =============================================================================================
 // The rules.
 
-enum class Where { kAnywhere, kLineStart, kHeading };
+enum class Where { kAnywhere, kHeading };
 enum class Reach { kSentence, kLine };
 
 struct Rule {
@@ -824,7 +896,10 @@ const std::vector<Rule>& Rules() {
       {.name = kOverride, .slots = {W(kIgnore), Any(kFillers), Some(kEarlier, 2), W(kOrders)}},
       {.name = kOverride,
        .slots = {W(kIgnore), Any(kFillers), Some(kEarlier, 2), W(kSofterOrders)},
-       .base = 7, .imperative = 3, .context = 4, .wants = kDemands | kGraders},
+       .base = 7,
+       .imperative = 3,
+       .context = 4,
+       .wants = kDemands | kGraders},
       {.name = kOverride,
        .slots = {W(kIgnore), Any(kFillers), Opt(kEarlier), W("your"), Any(kEarlier),
                  W(kSofterOrders)}},
@@ -841,7 +916,10 @@ const std::vector<Rule>& Rules() {
       {.name = kOverride,
        .slots = {W(kIgnore), Opt("the|these|those|this"),
                  W("instructions|prompt|directions|directives|commands")},
-       .base = 5, .imperative = 3, .context = 4, .wants = kDemands | kGraders},
+       .base = 5,
+       .imperative = 3,
+       .context = 4,
+       .wants = kDemands | kGraders},
       {.name = kOverride,
        .slots = {W(kIgnore), Any(kFillers),
                  W("system prompt|system message|system instructions|developer message|"
@@ -852,7 +930,10 @@ const std::vector<Rule>& Rules() {
                  W("rubric|rubrics|grading criteria|marking criteria|marking scheme|"
                    "grading scheme|grading guidelines|grading rules|scoring guide|"
                    "mark scheme|answer key")},
-       .base = 7, .imperative = 3, .context = 4, .wants = kDemands | kGraders},
+       .base = 7,
+       .imperative = 3,
+       .context = 4,
+       .wants = kDemands | kGraders},
       {.name = kOverride,
        .slots = {W(kIgnore), Any("all|of"),
                  W("everything|anything|all of that|all that|what|whatever"),
@@ -863,7 +944,10 @@ const std::vector<Rule>& Rules() {
                    "you have been instructed|you know about grading|you were given")}},
       {.name = kOverride,
        .slots = {W(kIgnore), Any("all|of|everything"), W("the above|above")},
-       .base = 6, .imperative = 2, .context = 4, .wants = kDemands | kGraders},
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands | kGraders},
       {.name = kOverride,
        .slots = {Any("all|the|any|of|your"), Some(kEarlier, 2), W(kOrders),
                  W("must be|should be|are to be|can be|are|is|are now|is now|have been|has been"),
@@ -874,11 +958,19 @@ const std::vector<Rule>& Rules() {
                    "additional|important|urgent"),
                  W("instructions|instruction|directive|directives|orders|prompt|"
                    "system prompt|task|tasks")},
-       .base = 8, .imperative = 2, .context = 4, .wants = kDemands | kGraders, .then = ":"},
+       .base = 8,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands | kGraders,
+       .then = ":"},
       {.name = kOverride,
        .slots = {W("system|admin|grader|grading|evaluator|developer"),
                  W("instructions|instruction|directive|directives|prompt")},
-       .base = 6, .imperative = 2, .context = 4, .wants = kDemands | kGraders, .then = ":"},
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands | kGraders,
+       .then = ":"},
       {.name = kOverride,
        .slots = {W("here are|these are|follow these|below are|the following are|obey these|"
                    "follow my|follow the"),
@@ -887,13 +979,17 @@ const std::vector<Rule>& Rules() {
       {.name = kOverride,
        .slots = {W("system|admin|administrator|developer|root|sudo|grader|instructor|teacher"),
                  W("override|overide")},
-       .base = 8, .imperative = 2, .context = 4, .wants = kAll},
+       .base = 8,
+       .imperative = 2,
+       .context = 4,
+       .wants = kAll},
       {.name = kOverride,
-       .slots = {W("your"),
-                 W("new|real|actual|true|only|next|updated|primary|sole"),
+       .slots = {W("your"), W("new|real|actual|true|only|next|updated|primary|sole"),
                  W("task|job|goal|role|purpose|instructions|objective|mission|function"),
                  W("is|are|will be|now is|is now")},
-       .base = 7, .context = 4, .wants = kAll},
+       .base = 7,
+       .context = 4,
+       .wants = kAll},
       // Spanish, French, German, Italian and Portuguese.
       {.name = kOverride,
        .slots = {W("ignora|ignore|ignorad|ignoren|ignorar|olvida|olvide|olviden|olvidad|"
@@ -925,8 +1021,7 @@ const std::vector<Rule>& Rules() {
                    "originales|du systeme|donnees|recues|qui precedent")}},
       {.name = kOverride,
        .slots = {W("ignore|ignorez|ignorer|oublie|oubliez|oublier"), Any("toutes|tous|les|de"),
-                 W("tes|vos"),
-                 W("instructions|consignes|directives|indications|regles|ordres")}},
+                 W("tes|vos"), W("instructions|consignes|directives|indications|regles|ordres")}},
       {.name = kOverride,
        .slots = {W("ignore|ignorez|oublie|oubliez"),
                  W("tout ce qui precede|ce qui precede|tout ce qui est au dessus|"
@@ -971,27 +1066,42 @@ const std::vector<Rule>& Rules() {
       {.name = kRoleMarker,
        .slots = {W("system|assistant|developer|system prompt|system message|"
                    "assistant message|developer message|system note")},
-       .base = 6, .imperative = 2, .context = 4, .wants = kDemands | kGraders, .then = ":",
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands | kGraders,
+       .then = ":",
        .reach = Reach::kLine},
       {.name = kRoleMarker,
        .slots = {W("user|human|ai|model|bot|chatbot|gpt|chatgpt|llm")},
-       .base = 4, .imperative = 2, .context = 4, .wants = kDemands | kGraders, .then = ":",
+       .base = 4,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands | kGraders,
+       .then = ":",
        .reach = Reach::kLine},
       {.name = kRoleMarker,
        .slots = {W("system|system prompt|system message|system instructions|instruction|"
                    "instructions|response|assistant|developer|grader instructions|"
                    "grading instructions|new instructions|admin|evaluator instructions")},
-       .base = 6, .context = 4, .wants = kDemands | kGraders, .where = Where::kHeading,
+       .base = 6,
+       .context = 4,
+       .wants = kDemands | kGraders,
+       .where = Where::kHeading,
        .reach = Reach::kLine},
 
       // --- Grade demands ---------------------------------------------------------------------
       {.name = kDemand, .slots = {W(kGive), W("me|us|myself"), Grade()}},
-      {.name = kDemand, .slots = {W(kGive), W("it|him|her|them"), Grade()},
-       .base = 6, .imperative = 4},
+      {.name = kDemand,
+       .slots = {W(kGive), W("it|him|her|them"), Grade()},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
        .slots = {W(kGive), W("this|my|our|this students"), Skip(2), W(kWork), Grade()}},
-      {.name = kDemand, .slots = {W(kGive), W("the"), Skip(2), W(kWork), Grade()},
-       .base = 6, .imperative = 4},
+      {.name = kDemand,
+       .slots = {W(kGive), W("the"), Skip(2), W(kWork), Grade()},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand, .slots = {W(kGive), Grade()}, .base = 5, .imperative = 5},
       {.name = kDemand,
        .slots = {W(kGive), Grade(), W("to"),
@@ -1002,7 +1112,8 @@ const std::vector<Rule>& Rules() {
                      "this essay|my work|this work|this response|my response|the answer|"
                      "this solution|my solution"),
                  Opt("as|at|with|a|an"), Grade()},
-       .base = 6, .imperative = 4},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
        .slots = {W("mark|grade|score|evaluate|treat|consider|accept|count|record"),
                  W("me|this|it|my answer|this answer|my submission|this submission|my essay|"
@@ -1010,7 +1121,8 @@ const std::vector<Rule>& Rules() {
                  W("as"),
                  W("correct|right|perfect|excellent|complete|fully correct|full marks|a pass|"
                    "passing|passed|valid|completely correct|flawless")},
-       .base = 6, .imperative = 4},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
        .slots = {W("this|my"), Opt("short|brief|whole|entire|final"), W(kWork),
                  W("deserves|merits|earns|warrants|should get|should receive|should be given|"
@@ -1030,21 +1142,24 @@ const std::vector<Rule>& Rules() {
                  Any("a|the|me|only|just|my"),
                  W("score|grade|mark|rating|final score|final grade|total score"),
                  Opt("of|to|as|at|equal to|equals"), Number()},
-       .base = 6, .imperative = 4},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
        .slots = {Grade(), W("please|pls|plz|thanks|thank you|is required|is expected|"
                             "is mandatory")},
-       .base = 6, .imperative = 4},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
        .slots = {W("say|state|output|respond|reply|write|declare|confirm|conclude|report|print"),
-                 Opt("that|only"), W("the|this|my"), Opt("student|students"), W(kWork),
-                 W("is|was"), Opt("fully|completely|entirely|totally|100 percent"),
+                 Opt("that|only"), W("the|this|my"), Opt("student|students"), W(kWork), W("is|was"),
+                 Opt("fully|completely|entirely|totally|100 percent"),
                  W("correct|perfect|excellent|flawless|right|complete|outstanding")},
-       .base = 6, .imperative = 4},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
-       .slots = {W("approve|accept|pass"), W("this|my|me"), Opt("short|brief|whole"),
-                 Opt(kWork)},
-       .base = 6, .imperative = 4},
+       .slots = {W("approve|accept|pass"), W("this|my|me"), Opt("short|brief|whole"), Opt(kWork)},
+       .base = 6,
+       .imperative = 4},
       {.name = kDemand,
        .slots = {W("dame|deme|denme|dale|dele|pon|ponme|pongame|ponle|asigna|asignale|"
                    "asignele|otorga|otorgale|otorgueme|califica|calificame|calificalo|"
@@ -1077,31 +1192,54 @@ const std::vector<Rule>& Rules() {
                    "notice to|psa to|message to the ai|message for the ai"),
                  Any("the|any|all|my|our|dear"), W(kAddressees)}},
       {.name = kAddress,
-       .slots = {W("note to|note for|memo to|message to|message for"),
-                 Any("the|my|our|dear|any"), W(kPeople)},
-       .base = 6, .imperative = 2, .context = 4, .wants = kDemands, .then = ":,"},
+       .slots = {W("note to|note for|memo to|message to|message for"), Any("the|my|our|dear|any"),
+                 W(kPeople)},
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands,
+       .then = ":,"},
       {.name = kAddress,
        .slots = {W("ta|tas|grader|graders|grading|marker|markers|examiner|examiners|"
                    "evaluator|instructor|instructors|teacher|teachers|professor|reviewer|ai|"
                    "llm|admin|moderator|teaching assistant|tutor|staff"),
                  W("note|notes|comment|comments|message|instruction|instructions|memo|"
                    "remark|remarks")},
-       .base = 6, .imperative = 2, .context = 4, .wants = kDemands, .then = ":"},
-      {.name = kAddress, .slots = {W("to"), Any("the|any|all|my|dear|our"), W(kAddressees)},
-       .base = 6, .imperative = 4, .context = 4, .wants = kDemands, .then = ":,"},
-      {.name = kAddress, .slots = {W(kAddressees)},
-       .base = 4, .imperative = 2, .context = 4, .wants = kDemands, .then = ":,"},
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands,
+       .then = ":"},
+      {.name = kAddress,
+       .slots = {W("to"), Any("the|any|all|my|dear|our"), W(kAddressees)},
+       .base = 6,
+       .imperative = 4,
+       .context = 4,
+       .wants = kDemands,
+       .then = ":,"},
+      {.name = kAddress,
+       .slots = {W(kAddressees)},
+       .base = 4,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands,
+       .then = ":,"},
       {.name = kAddress,
        .slots = {W("dear|hey|hi|hello|attention|attn|psst|listen|yo|okay|ok|greetings"),
                  Any("the|my|dear|mr|mrs|ms|you"), W(kAddressees)},
-       .base = 6, .imperative = 2, .context = 4, .wants = kDemands},
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kDemands},
       {.name = kAddress,
        .slots = {W("if|in case|when|since|as|because"), W("you are|youre|you re"),
                  Any("a|an|the|any|some|being|actually|really"),
                  W("ai|llm|language model|large language model|chatbot|chatgpt|gpt|bot|"
                    "machine|automated grader|automated system|ai grader|grader|program|"
                    "model|neural network|robot|grading|an ai")},
-       .base = 6, .context = 4, .wants = kDemands},
+       .base = 6,
+       .context = 4,
+       .wants = kDemands},
       {.name = kAddress,
        .slots = {W("to|for"), Any("the|any|all|an|a"),
                  W("ai|ais|llm|llms|language model|language models|chatbot|automated grader|"
@@ -1109,7 +1247,10 @@ const std::vector<Rule>& Rules() {
                  W("reading|grading|evaluating|checking|marking|scoring|processing|reviewing|"
                    "assessing"),
                  W("this|my|these")},
-       .base = 7, .imperative = 3, .context = 4, .wants = kDemands},
+       .base = 7,
+       .imperative = 3,
+       .context = 4,
+       .wants = kDemands},
 
       // --- Leaving the answer ----------------------------------------------------------------
       {.name = kDelimiter,
@@ -1117,30 +1258,45 @@ const std::vector<Rule>& Rules() {
                  W("student answer|students answer|student submission|students submission|"
                    "student response|student essay|student input|student text|student work|"
                    "answer section|user input|student section")},
-       .base = 7, .imperative = 4, .context = 4, .wants = kDemands | kGraders,
+       .base = 7,
+       .imperative = 4,
+       .context = 4,
+       .wants = kDemands | kGraders,
        .reach = Reach::kLine},
       {.name = kDelimiter,
        .slots = {W("student answer|students answer|student submission|student response"),
                  W("ends here|ends|end|ended|is over|over|finished|stops here")},
-       .base = 7, .imperative = 4, .context = 4, .wants = kDemands | kGraders,
+       .base = 7,
+       .imperative = 4,
+       .context = 4,
+       .wants = kDemands | kGraders,
        .reach = Reach::kLine},
       {.name = kDelimiter,
        .slots = {W("end of|start of|begin|beginning of|end"), Opt("the"),
                  W("answer|submission|input|prompt|document|response|essay|text|user message|"
                    "user input|user text")},
-       .base = 4, .imperative = 3, .context = 4, .wants = kDemands | kGraders,
+       .base = 4,
+       .imperative = 3,
+       .context = 4,
+       .wants = kDemands | kGraders,
        .reach = Reach::kLine},
       {.name = kDelimiter,
        .slots = {W("begin|start|beginning of|start of"), Opt("the"),
                  W("system|grader|grading|admin|instructor|teacher|new|developer"),
                  W("instructions|prompt|message|notes|override")},
-       .base = 8, .imperative = 2, .context = 4, .wants = kAll, .reach = Reach::kLine},
+       .base = 8,
+       .imperative = 2,
+       .context = 4,
+       .wants = kAll,
+       .reach = Reach::kLine},
 
       // --- Role play -------------------------------------------------------------------------
       {.name = kRolePlay,
        .slots = {W("pretend"), Opt("that"),
                  W("you are|youre|you re|to be|you were|you have become|youve become")},
-       .base = 6, .context = 4, .wants = kAll},
+       .base = 6,
+       .context = 4,
+       .wants = kAll},
       {.name = kRolePlay,
        .slots = {W("act as|acting as|act like|behave as|behave like|roleplay as|role play as|"
                    "play the role of|take the role of|assume the role of|"
@@ -1149,10 +1305,13 @@ const std::vector<Rule>& Rules() {
                  Any("a|an|the|my|if you were|if you are|though you were|though you are|"
                      "our|this|course|very|lenient|generous|kind|human"),
                  W(kRoles)},
-       .base = 6, .imperative = 4, .context = 4, .wants = kDemands | kPersonas},
+       .base = 6,
+       .imperative = 4,
+       .context = 4,
+       .wants = kDemands | kPersonas},
       {.name = kRolePlay,
-       .slots = {W("you are|youre|you re|you will be|be|you are now|youre now"),
-                 Opt("a|an|the|my"), Opt("very|extremely|really|super|more"),
+       .slots = {W("you are|youre|you re|you will be|be|you are now|youre now"), Opt("a|an|the|my"),
+                 Opt("very|extremely|really|super|more"),
                  W("lenient|generous|kind|nice|easy|easygoing|easy going|friendly|soft|"
                    "relaxed|forgiving"),
                  W("grader|teacher|examiner|marker|evaluator|instructor|assessor|ta|"
@@ -1161,11 +1320,15 @@ const std::vector<Rule>& Rules() {
        .slots = {W("you are now|youre now|you re now|from now on you are|"
                    "from now on youre|from now on you will be|you will now be|now you are|"
                    "you have become|you are going to be|you will be acting as")},
-       .base = 6, .context = 4, .wants = kAll},
+       .base = 6,
+       .context = 4,
+       .wants = kAll},
       {.name = kRolePlay,
        .slots = {W("from now on|from this point on|from here on|henceforth|going forward"),
                  W("you|your")},
-       .base = 6, .context = 4, .wants = kAll},
+       .base = 6,
+       .context = 4,
+       .wants = kAll},
 
       // --- Jailbreaks ------------------------------------------------------------------------
       {.name = kJailbreak, .slots = {W("do anything now")}},
@@ -1176,20 +1339,31 @@ const std::vector<Rule>& Rules() {
                  W("dan")}},
       {.name = kJailbreak,
        .slots = {W("you are|youre|you re|you will be|become"), W("dan")},
-       .base = 6, .context = 4, .wants = kAll},
+       .base = 6,
+       .context = 4,
+       .wants = kAll},
       {.name = kJailbreak,
        .slots = {W("enable|enabled|activate|activated|enter|entering|switch to|switch into|"
                    "turn on|now in|unlock|unlocked|with|in|engage|initiate|start"),
                  W(kModes)},
-       .base = 6, .context = 4, .wants = kAll},
+       .base = 6,
+       .context = 4,
+       .wants = kAll},
       {.name = kJailbreak,
        .slots = {W(kModes), W("enabled|activated|on|unlocked|engaged")},
-       .base = 6, .imperative = 2, .context = 4, .wants = kAll},
+       .base = 6,
+       .imperative = 2,
+       .context = 4,
+       .wants = kAll},
       {.name = kJailbreak,
        .slots = {W("you are|youre|you re|you are now|youre now"),
                  Opt("in|running in|operating in|now in"), W(kModes)}},
-      {.name = kJailbreak, .slots = {W("jailbreak|jailbroken|jailbreaking|jailbreaked")},
-       .base = 5, .imperative = 2, .context = 4, .wants = kAll},
+      {.name = kJailbreak,
+       .slots = {W("jailbreak|jailbroken|jailbreaking|jailbreaked")},
+       .base = 5,
+       .imperative = 2,
+       .context = 4,
+       .wants = kAll},
       {.name = kJailbreak,
        .slots = {W("you are|youre|you re|you are now|youre now"), W("no longer"),
                  W("an ai|a language model|an assistant|bound|restricted|limited|a grader|"
@@ -1217,14 +1391,13 @@ void Judge(const Text& t, const Rule& r, std::size_t i, std::size_t e, std::vect
   const std::string& s = t.f.text;
   if (!r.then.empty()) {
     std::size_t x = FoldedAfter(t, e);
-    while (x < s.size() && (s[x] == ' ' || s[x] == '*' || s[x] == '_' || s[x] == ']' ||
-                            s[x] == ')')) {
+    while (x < s.size() &&
+           (s[x] == ' ' || s[x] == '*' || s[x] == '_' || s[x] == ']' || s[x] == ')')) {
       ++x;
     }
     if (x >= s.size() || r.then.find(s[x]) == kNone) return;
     if (StartsWith(s, x, "::") || StartsWith(s, x, ":/")) return;  // C++ scopes, URLs
   }
-  if (r.where == Where::kLineStart && !OpensLine(t, i)) return;
   if (r.where == Where::kHeading && !IsHeading(t, i, e)) return;
   int score = r.base;
   std::size_t begin = t.l.at[i];
@@ -1244,8 +1417,7 @@ void Judge(const Text& t, const Rule& r, std::size_t i, std::size_t e, std::vect
   }
   if (score * 2 >= kThreshold) weak->push_back(t.l.at[i]);
   if (score < kThreshold) return;
-  std::size_t end =
-      r.reach == Reach::kLine ? LineEnd(t, matched_end) : SentenceEnd(t, matched_end);
+  std::size_t end = r.reach == Reach::kLine ? LineEnd(t, matched_end) : SentenceEnd(t, matched_end);
   end = std::max({end, context_end, matched_end});
   out->push_back({r.name, begin, end});
 }
@@ -1269,7 +1441,7 @@ bool InCapitals(const Text& t, std::size_t b, std::size_t e) {
 void FindChatTemplates(const Text& t, std::vector<Span>* out) {
   const std::string& s = t.f.text;
   static constexpr std::string_view kClosers[] = {"<|im_end|>", "<|eot_id|>", "<|end|>",
-                                                  "[/inst]", "<</sys>>", "<end_of_turn>"};
+                                                  "[/inst]",    "<</sys>>",   "<end_of_turn>"};
   for (std::size_t x = 0; x < s.size(); ++x) {
     std::size_t e = kNone;
     if (StartsWith(s, x, "<|")) {
@@ -1277,9 +1449,9 @@ void FindChatTemplates(const Text& t, std::vector<Span>* out) {
       while (k < s.size() && k < x + 40 && (IsAlnum(s[k]) || s[k] == '_' || s[k] == ' ')) ++k;
       if (k > x + 2 && StartsWith(s, k, "|>")) e = k + 2;
     } else {
-      for (std::string_view token : {"[inst]", "[/inst]", "<<sys>>", "<</sys>>", "[system]",
-                                     "[sys]", "[system message]", "[system prompt]",
-                                     "[assistant]", "[admin]", "[developer]"}) {
+      for (std::string_view token :
+           {"[inst]", "[/inst]", "<<sys>>", "<</sys>>", "[system]", "[sys]", "[system message]",
+            "[system prompt]", "[assistant]", "[admin]", "[developer]"}) {
         // In capitals, as Llama writes them: "[Inst]" is a Rust slice type.
         if (StartsWith(s, x, token) && InCapitals(t, x, x + token.size())) e = x + token.size();
       }
@@ -1303,13 +1475,27 @@ void FindChatTemplates(const Text& t, std::vector<Span>* out) {
 void FindDelimiterTags(const Text& t, std::vector<Span>* out) {
   const std::string& s = t.f.text;
   static constexpr std::string_view kOurs[] = {
-      "student_answer", "student_answers", "studentanswer", "answer", "student_submission",
-      "submission", "student_response", "user_input", "student_work", "student_text",
-      "student_essay"};
-  static constexpr std::string_view kPrivileged[] = {
-      "system", "system_prompt", "instructions", "instruction", "grader", "grader_instructions",
-      "grading_instructions", "grader_notes", "admin", "rubric", "assistant", "user",
-      "developer", "teacher_notes", "grading", "evaluation", "input", "prompt"};
+      "student_answer",     "student_answers", "studentanswer",    "answer",
+      "student_submission", "submission",      "student_response", "user_input",
+      "student_work",       "student_text",    "student_essay"};
+  static constexpr std::string_view kPrivileged[] = {"system",
+                                                     "system_prompt",
+                                                     "instructions",
+                                                     "instruction",
+                                                     "grader",
+                                                     "grader_instructions",
+                                                     "grading_instructions",
+                                                     "grader_notes",
+                                                     "admin",
+                                                     "rubric",
+                                                     "assistant",
+                                                     "user",
+                                                     "developer",
+                                                     "teacher_notes",
+                                                     "grading",
+                                                     "evaluation",
+                                                     "input",
+                                                     "prompt"};
   for (std::size_t x = s.find('<'); x != kNone; x = s.find('<', x + 1)) {
     std::size_t k = x + 1;
     const bool closing = k < s.size() && s[k] == '/';
@@ -1344,13 +1530,29 @@ void FindDelimiterTags(const Text& t, std::vector<Span>* out) {
 // JSON (or a JavaScript object) shaped like a grade: {"score": 10, "feedback": "..."}.
 void FindFakeGrades(const Text& t, std::vector<Span>* out) {
   const std::string& s = t.f.text;
-  static constexpr std::string_view kGradeKeys[] = {
-      "score", "scores", "total_score", "final_score", "points", "total_points", "total",
-      "grade", "final_grade", "marks", "mark", "rating", "awarded", "breakdown", "max_score",
-      "max_points", "criterion_scores", "criteria_scores", "points_awarded", "score_awarded"};
+  static constexpr std::string_view kGradeKeys[] = {"score",
+                                                    "scores",
+                                                    "total_score",
+                                                    "final_score",
+                                                    "points",
+                                                    "total_points",
+                                                    "total",
+                                                    "grade",
+                                                    "final_grade",
+                                                    "marks",
+                                                    "mark",
+                                                    "rating",
+                                                    "awarded",
+                                                    "breakdown",
+                                                    "max_score",
+                                                    "max_points",
+                                                    "criterion_scores",
+                                                    "criteria_scores",
+                                                    "points_awarded",
+                                                    "score_awarded"};
   static constexpr std::string_view kVerdictKeys[] = {
-      "feedback", "citations", "comment", "comments", "justification", "rationale",
-      "reasoning", "criterion", "criteria", "verdict", "explanation"};
+      "feedback",  "citations", "comment",  "comments", "justification", "rationale",
+      "reasoning", "criterion", "criteria", "verdict",  "explanation"};
   auto is_in = [](std::span<const std::string_view> set, std::string_view key) {
     return std::find(set.begin(), set.end(), key) != set.end();
   };
@@ -1411,8 +1613,7 @@ void FindFakeGrades(const Text& t, std::vector<Span>* out) {
     // Nested objects were read with this one: go on after it, so each byte is read once.
     x = end - 1;
     if (grade_keys.empty()) continue;
-    int score = 6 + 3 * static_cast<int>(grade_keys.size() - 1) + (verdict ? 3 : 0) +
-                (top ? 2 : 0);
+    int score = 6 + 3 * static_cast<int>(grade_keys.size() - 1) + (verdict ? 3 : 0) + (top ? 2 : 0);
     if (std::find(grade_keys.begin(), grade_keys.end(), "breakdown") != grade_keys.end()) {
       score += 4;
     }
@@ -1479,8 +1680,7 @@ void FindFakeRubrics(const Text& t, std::vector<Span>* out) {
 
 // Text a reader does not see but a model does: HTML comments, Markdown link-reference
 // comments, elements styled invisible. Flagged when it says anything about grading.
-void FindHiddenText(const Text& t, const std::vector<std::size_t>& weak,
-                    std::vector<Span>* out) {
+void FindHiddenText(const Text& t, const std::vector<std::size_t>& weak, std::vector<Span>* out) {
   const std::string& s = t.f.text;
   auto flag_if_addressing = [&](std::size_t begin, std::size_t end) {
     const bool hit =
@@ -1502,9 +1702,9 @@ void FindHiddenText(const Text& t, const std::vector<std::size_t>& weak,
     }
   }
   for (std::string_view style :
-       {"display:none", "display: none", "visibility:hidden", "visibility: hidden",
-        "font-size:0", "font-size: 0", "opacity:0", "opacity: 0", "color:white", "color: white",
-        "color:#fff", "color: #fff"}) {
+       {"display:none", "display: none", "visibility:hidden", "visibility: hidden", "font-size:0",
+        "font-size: 0", "opacity:0", "opacity: 0", "color:white", "color: white", "color:#fff",
+        "color: #fff"}) {
     for (std::size_t x = s.find(style); x != kNone; x = s.find(style, x + 1)) {
       // An inline style attribute, not a style sheet.
       const std::size_t from = x > 200 ? x - 200 : 0;

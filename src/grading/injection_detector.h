@@ -27,8 +27,8 @@ struct InjectionFinding {
   // "grader address", "role marker", "chat template", "fake grade", "fake rubric",
   // "delimiter escape", "role play", "jailbreak", "hidden text".
   std::string rule;
-  std::string excerpt;              // the flagged bytes, exactly as in the answer
-  std::size_t begin = 0, end = 0;   // byte offsets of `excerpt` in the original answer
+  std::string excerpt;             // the flagged bytes, exactly as in the answer
+  std::size_t begin = 0, end = 0;  // byte offsets of `excerpt` in the original answer
 };
 
 struct InjectionReport {

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "grading/injection_detector.h"
+
 namespace ag {
 namespace {
 
@@ -28,9 +30,15 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
   }
   metrics_.requests.Inc();
 
+  // An answer that addresses the grader is graded without those passages (they earn nothing)
+  // and goes to a person for review, on every grader.
+  const InjectionReport injection = DetectInjection(submission.text);
+  const std::string graded_text =
+      injection.suspicious() ? WithoutFindings(submission.text, injection) : submission.text;
+
   // retrieve: per criterion and over the whole answer
   std::vector<RetrievalQuery> queries;
-  queries.push_back({"answer", submission.text});
+  queries.push_back({"answer", graded_text});
   for (const Criterion& c : assignment.rubric.criteria()) {
     std::string text = c.description;
     for (const auto& l : c.levels) text += "\n" + l.description;
@@ -41,7 +49,7 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
   // grade
   const auto grade_started = std::chrono::steady_clock::now();
   GradingRequest request{assignment.question, assignment.reference_answer, assignment.rubric,
-                         submission.text, evidence};
+                         graded_text, evidence, assignment.id, assignment.rubric_version};
   ASSIGN_OR_RETURN(GraderOutput output, grader_.Grade(request, stop));
   const double grader_ms = SecondsSince(grade_started) * 1000;
 
@@ -79,6 +87,15 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
   save.final_status = output.confidence < options_.review_below_confidence
                           ? SubmissionStatus::kNeedsReview
                           : SubmissionStatus::kDone;
+  if (injection.suspicious()) {
+    save.final_status = SubmissionStatus::kNeedsReview;
+    save.provenance.parameters["injection"] = injection.Reason();
+    save.result.feedback = "Flagged for review: " + injection.Reason() + ". Those passages were "
+                           "not graded. " + save.result.feedback;
+    log_.Warn("answer addresses the grader", {{"submission_id", id.value()},
+                                              {"job_id", ctx.job.value()},
+                                              {"reason", injection.Reason()}});
+  }
   save.now = clock_.Now();
   ASSIGN_OR_RETURN(SaveGradeOutcome outcome, store_.SaveGrade(save));
 

@@ -80,4 +80,93 @@ Result<AddedReference> AssignmentService::AddReference(AssignmentId assignment,
   return AddedReference{material, static_cast<int>(chunks.size())};
 }
 
+namespace {
+
+constexpr std::size_t kMaxGradedAnswers = 10000;
+constexpr std::size_t kMaxAnswerBytes = 100 * 1024;
+
+std::vector<std::string> Below(std::vector<std::string> location,
+                               std::initializer_list<std::string> more) {
+  location.insert(location.end(), more.begin(), more.end());
+  return location;
+}
+
+}  // namespace
+
+Result<std::vector<NewGradedAnswer>> ParseGradedAnswers(const Json& doc, const Rubric& rubric,
+                                                        const std::vector<std::string>& location) {
+  if (!doc.is_object() || !doc.contains("answers") || !doc["answers"].is_array()) {
+    return InvalidArgumentError("expected {\"answers\": [{answer, score | points}, ...]}",
+                                Below(location, {"answers"}));
+  }
+  const Json& list = doc["answers"];
+  if (list.empty()) return InvalidArgumentError("no answers", Below(location, {"answers"}));
+  if (list.size() > kMaxGradedAnswers) {
+    return InvalidArgumentError("at most " + std::to_string(kMaxGradedAnswers) +
+                                    " answers per request",
+                                Below(location, {"answers"}));
+  }
+  std::vector<NewGradedAnswer> out;
+  out.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Json& e = list[i];
+    const auto at = [&](std::initializer_list<std::string> more) {
+      auto l = Below(location, {"answers", std::to_string(i)});
+      l.insert(l.end(), more.begin(), more.end());
+      return l;
+    };
+    if (!e.is_object()) return InvalidArgumentError("expected an object", at({}));
+    NewGradedAnswer g;
+    if (!e.contains("answer") || !e["answer"].is_string() ||
+        e["answer"].get_ref<const std::string&>().empty()) {
+      return InvalidArgumentError("answer must be a non-empty string", at({"answer"}));
+    }
+    g.answer_text = e["answer"].get<std::string>();
+    if (g.answer_text.size() > kMaxAnswerBytes) {
+      return InvalidArgumentError("answer is longer than 100 KiB", at({"answer"}));
+    }
+    if (e.contains("score") && !e["score"].is_null()) {
+      if (!e["score"].is_number()) return InvalidArgumentError("score must be a number", at({"score"}));
+      const double score = e["score"].get<double>();
+      if (!(score >= 0 && score <= rubric.max_score())) {
+        return InvalidArgumentError("score must be between 0 and the rubric's maximum (" +
+                                        DumpJson(JsonNumber(rubric.max_score())) + ")",
+                                    at({"score"}));
+      }
+      g.score = score;
+    }
+    if (e.contains("points") && !e["points"].is_null()) {
+      if (!e["points"].is_object()) {
+        return InvalidArgumentError("points must be an object {criterion: points}", at({"points"}));
+      }
+      for (const auto& [key, value] : e["points"].items()) {
+        const Criterion* c = rubric.Find(key);
+        if (!c) return InvalidArgumentError("the rubric has no criterion '" + key + "'", at({"points", key}));
+        if (!value.is_number() || !(value.get<double>() >= 0 && value.get<double>() <= c->max_points)) {
+          return InvalidArgumentError("points must be a number between 0 and " +
+                                          DumpJson(JsonNumber(c->max_points)),
+                                      at({"points", key}));
+        }
+        g.points[key] = value.get<double>();
+      }
+    }
+    if (!g.score && g.points.empty()) {
+      return InvalidArgumentError("give score or points", at({"score"}));
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Result<AddedGradedAnswers> AssignmentService::AddGradedAnswers(
+    AssignmentId assignment, const Json& doc, const std::vector<std::string>& location) {
+  ASSIGN_OR_RETURN(Assignment a, store_.GetAssignment(assignment));
+  ASSIGN_OR_RETURN(auto answers, ParseGradedAnswers(doc, a.rubric, location));
+  AddedGradedAnswers out;
+  ASSIGN_OR_RETURN(out.added, store_.AddGradedAnswers(assignment, answers, clock_.Now()));
+  ASSIGN_OR_RETURN(auto version, store_.GetGradedAnswersVersion(assignment));
+  out.total = version.count;
+  return out;
+}
+
 }  // namespace ag

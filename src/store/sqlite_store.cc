@@ -606,3 +606,80 @@ Result<StatusCounts> SqliteStore::CountSubmissionsByStatus() {
 }
 
 }  // namespace ag
+
+namespace ag {
+
+Result<int> SqliteStore::AddGradedAnswers(AssignmentId assignment,
+                                          const std::vector<NewGradedAnswer>& answers,
+                                          TimePoint now) {
+  const std::int64_t ms = ToUnixMillis(now);
+  RETURN_IF_ERROR(db_.Write([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto exists, c.Prepare("SELECT 1 FROM assignments WHERE id = ?"));
+    exists.Bind(1, assignment.value());
+    ASSIGN_OR_RETURN(bool row, exists.Step());
+    if (!row) return NotFoundError("Assignment not found");
+    ASSIGN_OR_RETURN(auto ins,
+                     c.Prepare("INSERT INTO graded_answers(assignment_id, answer_text, score, "
+                               "points, source, submission_id, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    for (const NewGradedAnswer& a : answers) {
+      Json points = Json::object();
+      for (const auto& [k, v] : a.points) points[k] = v;
+      ins.Bind(1, assignment.value()).Bind(2, a.answer_text);
+      if (a.score) ins.Bind(3, *a.score); else ins.BindNull(3);
+      const std::string points_json = DumpJson(points);  // bound by reference until Run
+      ins.Bind(4, points_json).Bind(5, a.source);
+      if (a.submission_id) ins.Bind(6, a.submission_id->value()); else ins.BindNull(6);
+      RETURN_IF_ERROR(ins.Bind(7, ms).Run());
+    }
+    return OkStatus();
+  }));
+  return static_cast<int>(answers.size());
+}
+
+Result<std::vector<GradedAnswer>> SqliteStore::ListGradedAnswers(AssignmentId assignment) {
+  std::vector<GradedAnswer> out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare("SELECT id, answer_text, score, points, source, submission_id, "
+                               "created_at FROM graded_answers WHERE assignment_id = ? "
+                               "ORDER BY id"));
+    stmt.Bind(1, assignment.value());
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      GradedAnswer g;
+      g.id = stmt.Int(0);
+      g.assignment_id = assignment;
+      g.answer_text = stmt.Text(1);
+      if (!stmt.IsNull(2)) g.score = stmt.Real(2);
+      const Json points = Json::parse(stmt.Text(3), nullptr, false);
+      if (points.is_object()) {
+        for (const auto& [k, v] : points.items()) {
+          if (v.is_number()) g.points[k] = v.get<double>();
+        }
+      }
+      g.source = stmt.Text(4);
+      if (!stmt.IsNull(5)) g.submission_id = SubmissionId(stmt.Int(5));
+      g.created_at = FromUnixMillis(stmt.Int(6));
+      out.push_back(std::move(g));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<GradedAnswersVersion> SqliteStore::GetGradedAnswersVersion(AssignmentId assignment) {
+  GradedAnswersVersion v;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM "
+                                          "graded_answers WHERE assignment_id = ?"));
+    stmt.Bind(1, assignment.value());
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) v = {stmt.Int(0), stmt.Int(1)};
+    return OkStatus();
+  }));
+  return v;
+}
+
+}  // namespace ag

@@ -25,6 +25,10 @@ class SqliteStore final : public Store {
   Result<Material> AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
                                TimePoint now) override;
   Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) override;
+  Result<int> AddGradedAnswers(AssignmentId assignment, const std::vector<NewGradedAnswer>& answers,
+                               TimePoint now) override;
+  Result<std::vector<GradedAnswer>> ListGradedAnswers(AssignmentId assignment) override;
+  Result<GradedAnswersVersion> GetGradedAnswersVersion(AssignmentId assignment) override;
   Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) override;
   std::vector<Result<CreatedSubmission>> CreateSubmissions(const std::vector<NewSubmission>& batch,
                                                            TimePoint now) override;

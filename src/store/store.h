@@ -8,6 +8,7 @@
 //   submission's status) commit in one transaction: all of them or none.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,6 +113,32 @@ struct CreatedSubmission {
 };
 
 // What produced a grade, kept so that it can be audited or reproduced.
+// An answer graded by a person: an example for the local grader. `points` per criterion key
+// when known; `score` the total when only that is known (at least one of the two is set).
+struct NewGradedAnswer {
+  std::string answer_text;
+  std::optional<double> score;
+  std::map<std::string, double> points;
+  std::string source = "import";  // "import" or "override"
+  std::optional<SubmissionId> submission_id;
+};
+struct GradedAnswer {
+  std::int64_t id = 0;
+  AssignmentId assignment_id;
+  std::string answer_text;
+  std::optional<double> score;
+  std::map<std::string, double> points;
+  std::string source;
+  std::optional<SubmissionId> submission_id;
+  TimePoint created_at;
+};
+// Changes whenever an assignment's graded answers do: models trained on them are cached by it.
+struct GradedAnswersVersion {
+  std::int64_t count = 0;
+  std::int64_t last_id = 0;
+  bool operator==(const GradedAnswersVersion&) const = default;
+};
+
 struct GradeProvenance {
   std::string grader;  // "local-overlap", "llm"
   std::string model;
@@ -172,6 +199,15 @@ class Store {
                                        TimePoint now) = 0;
   // Every chunk of the assignment's materials, by material then position.
   virtual Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) = 0;
+
+  // Adds graded answers to an assignment, all or none. NotFound when the assignment does not
+  // exist. Returns how many were added.
+  virtual Result<int> AddGradedAnswers(AssignmentId assignment,
+                                       const std::vector<NewGradedAnswer>& answers,
+                                       TimePoint now) = 0;
+  // Oldest first.
+  virtual Result<std::vector<GradedAnswer>> ListGradedAnswers(AssignmentId assignment) = 0;
+  virtual Result<GradedAnswersVersion> GetGradedAnswersVersion(AssignmentId assignment) = 0;
 
   // Inserts the submission as queued. NotFound when the assignment does not exist.
   virtual Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) = 0;

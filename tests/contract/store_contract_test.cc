@@ -137,6 +137,37 @@ TEST_P(StoreContract, AddsMaterialWithItsChunks) {
             StatusCode::kNotFound);
 }
 
+TEST_P(StoreContract, KeepsGradedAnswersPerAssignmentWithAVersion) {
+  Assignment a = MakeAssignment();
+  Assignment other = MakeAssignment("other");
+  EXPECT_EQ(*store().GetGradedAnswersVersion(a.id), (GradedAnswersVersion{0, 0}));
+  NewGradedAnswer total{"the bulbs stay lit", 3.5, {}, "import", std::nullopt};
+  NewGradedAnswer by_criterion{"they go out", std::nullopt, {{"intro", 2}, {"body", 0}}, "import",
+                               std::nullopt};
+  auto added = store().AddGradedAnswers(a.id, {total, by_criterion}, clock_.Now());
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 2);
+  ASSERT_TRUE(store().AddGradedAnswers(other.id, {total}, clock_.Now()).ok());
+
+  auto list = store().ListGradedAnswers(a.id);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].answer_text, "the bulbs stay lit");
+  EXPECT_EQ((*list)[0].score, 3.5);
+  EXPECT_TRUE((*list)[0].points.empty());
+  EXPECT_FALSE((*list)[1].score.has_value());
+  EXPECT_EQ((*list)[1].points.at("intro"), 2);
+  EXPECT_EQ((*list)[1].source, "import");
+  EXPECT_EQ((*list)[1].created_at, clock_.Now());
+
+  const auto before = *store().GetGradedAnswersVersion(a.id);
+  EXPECT_EQ(before.count, 2);
+  ASSERT_TRUE(store().AddGradedAnswers(a.id, {total}, clock_.Now()).ok());
+  EXPECT_NE(*store().GetGradedAnswersVersion(a.id), before);
+  EXPECT_EQ(store().AddGradedAnswers(AssignmentId(999), {total}, clock_.Now()).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(StoreContract, CreatesABatchWithAResultEach) {
   Assignment a = MakeAssignment();
   std::vector<NewSubmission> batch = {{a.id, "s1", "a.txt", "k1", "k1", "one"},

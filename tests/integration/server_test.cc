@@ -231,6 +231,39 @@ TEST_F(ServerTest, IndexesPdfAndDocxReferences) {
   EXPECT_EQ(done["status"], "done") << done.dump();
 }
 
+TEST_F(ServerTest, ImportsGradedAnswersForTheLocalGrader) {
+  StartServer();
+  const std::int64_t a = CreateAssignment();
+  const std::string target = "/api/assignments/" + std::to_string(a) + "/graded-answers";
+  const Json rubric = Json::parse(kRubric);
+  const std::string key = rubric.begin().key();
+  auto ok = http_->PostJson(target, Json{{"answers", Json::array({
+                                              Json{{"answer", "A graded essay."}, {"score", 10}},
+                                              Json{{"answer", "Another."}, {"points", {{key, 1}}}},
+                                          })}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json()["added"], 2);
+  EXPECT_EQ(ok.json()["graded_answers"], 2);
+
+  // Bad input names the field and adds nothing.
+  auto bad_points = http_->PostJson(
+      target, Json{{"answers", Json::array({Json{{"answer", "x"}, {"points", {{"nope", 1}}}}})}});
+  EXPECT_EQ(bad_points.status, 422) << bad_points.body;
+  EXPECT_EQ(bad_points.json()["detail"][0]["loc"],
+            Json::array({"body", "answers", "0", "points", "nope"}));
+  auto no_score = http_->PostJson(target, Json{{"answers", Json::array({Json{{"answer", "x"}}})}});
+  EXPECT_EQ(no_score.status, 422) << no_score.body;
+  auto too_high = http_->PostJson(
+      target, Json{{"answers", Json::array({Json{{"answer", "x"}, {"score", 1e9}}})}});
+  EXPECT_EQ(too_high.status, 422) << too_high.body;
+  EXPECT_EQ(http_->PostJson("/assignments/999/graded-answers",
+                            Json{{"answers", Json::array({Json{{"answer", "x"}, {"score", 1}}})}})
+                .status,
+            404);
+  auto again = http_->PostJson(target, Json{{"answers", Json::array({Json{{"answer", "y"}, {"score", 0}}})}});
+  EXPECT_EQ(again.json()["graded_answers"], 3);  // the rejected ones were not kept
+}
+
 TEST_F(ServerTest, AnswersExpectContinueUploads) {
   StartServer();
   const std::int64_t a = CreateAssignment();

@@ -69,6 +69,49 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
                   Json::array({PathParam("assignment_id", "Assignment id")}))});
 
   router.Add(
+      {"POST", "/assignments/{assignment_id}/graded-answers",
+       [d](const HttpRequest& req) {
+         auto id = PathId(req, "assignment_id");
+         if (!id.ok()) return ErrorResponse(id.status());
+         auto body = JsonBody(req);
+         if (!body.ok()) return ErrorResponse(body.status());
+         return ToResponse(d->assignments.AddGradedAnswers(AssignmentId(*id), *body, {"body"}),
+                           [](const AddedGradedAnswers& r) {
+                             return Json{{"added", r.added}, {"graded_answers", r.total}};
+                           });
+       },
+       false,
+       Operation(
+           "add_graded_answers",
+           "Add answers graded by people: the examples the local grader learns from", "assignments",
+           [] {
+             Json r{{"200", Response("How many were added, and the assignment's total",
+                                     Json{{"type", "object"},
+                                          {"properties",
+                                           {{"added", {{"type", "integer"}}},
+                                            {"graded_answers", {{"type", "integer"}}}}}})}};
+             r.update(ErrorResponses(true, true));
+             return r;
+           }(),
+           Json::array({PathParam("assignment_id", "Assignment id")}),
+           Json{{"required", true},
+                {"content",
+                 JsonContent(Json{
+                     {"type", "object"},
+                     {"required", {"answers"}},
+                     {"properties",
+                      {{"answers",
+                        {{"type", "array"},
+                         {"items",
+                          {{"type", "object"},
+                           {"required", {"answer"}},
+                           {"properties",
+                            {{"answer", {{"type", "string"}}},
+                             {"score", {{"type", "number"}}},
+                             {"points", {{"type", "object"},
+                                         {"additionalProperties", {{"type", "number"}}}}}}}}}}}}}})}})});
+
+  router.Add(
       {"POST", "/assignments/{assignment_id}/references",
        [d](const HttpRequest& req) {
          auto id = PathId(req, "assignment_id");

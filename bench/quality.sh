@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs `autograder eval` over every dataset docs/quality.md reports, writing each run's output
+# to OUT/<name>.txt. Usage: bench/quality.sh DATA_DIR OUT_DIR (DATA_DIR: the grading-data
+# folder with asap-sas/, semeval2013-task7/, mohler/, saf/; never its held-out archive).
+set -euo pipefail
+data=${1:?grading-data folder}
+out=${2:?output folder}
+bin=${AUTOGRADER:-build/release/autograder}
+mkdir -p "$out"
+run() {
+  local name=$1
+  shift
+  echo "== $name: autograder eval $*"
+  { echo "\$ autograder eval $*"; "$bin" eval "$@"; } > "$out/$name.txt" 2>&1
+  tail -n 1 "$out/$name.txt"
+}
+sem=$data/semeval2013-task7
+run asap-sas --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42
+run asap-sas-no-word-vectors --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --no-curve --no-word-vectors
+for split in answers questions domains; do
+  run "semeval-unseen-$split" --dataset semeval --train "$sem/training/3way/sciEntsBank" \
+    --test "$sem/test/3way/sciEntsBank/test-unseen-$split"
+done
+run semeval-unseen-questions-no-word-vectors --dataset semeval \
+  --train "$sem/training/3way/sciEntsBank" --test "$sem/test/3way/sciEntsBank/test-unseen-questions" \
+  --no-curve --no-word-vectors
+run mohler --dataset mohler --train "$data/mohler" --split 0.8 --seed 42
+run saf-unseen-answers --dataset saf --train "$data/saf/training/english" \
+  --test "$data/saf/unseen_answers/english"

@@ -1,0 +1,52 @@
+// The local grader (the default when no LLM is configured): no network, no model download.
+// Each rubric criterion is scored by the learned scorer (scoring/answer_scorer.h) from the
+// evidence it has: the assignment's graded answers (imported by the instructor, and every
+// human override) when there are enough of them, otherwise the answer's coverage of the
+// reference answer and the criterion. Citations come from the retrieved course material.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "grading/grader.h"
+#include "grading/overlap_grader.h"
+#include "rag/embedder.h"
+#include "rag/word_vectors.h"
+#include "scoring/answer_scorer.h"
+#include "store/store.h"
+
+namespace ag {
+
+struct LocalGraderOptions {
+  scoring::ScorerOptions scorer;  // its embedder and word vectors are set by the constructor
+  std::size_t cached_assignments = 64;  // trained models kept in memory
+};
+
+class LocalGrader final : public Grader {
+ public:
+  // `embedder` and `word_vectors` may be null (lexical features only); they must outlive the
+  // grader.
+  LocalGrader(Store& store, Embedder* embedder, const WordVectors* word_vectors,
+              LocalGraderOptions options = {});
+  Result<GraderOutput> Grade(const GradingRequest& request, std::stop_token stop) override;
+
+ private:
+  struct Models {
+    int rubric_version = 0;
+    GradedAnswersVersion version;
+    int examples = 0;
+    std::map<std::string, std::unique_ptr<scoring::AnswerScorer>> by_criterion;
+  };
+  Result<std::shared_ptr<const Models>> ModelsFor(const GradingRequest& request);
+  Result<std::shared_ptr<const Models>> Train(const GradingRequest& request,
+                                              GradedAnswersVersion version);
+
+  Store& store_;
+  LocalGraderOptions options_;
+  OverlapGrader citations_;
+  std::mutex mu_;
+  std::map<std::int64_t, std::shared_ptr<const Models>> cache_;  // by assignment
+};
+
+}  // namespace ag

@@ -1,0 +1,102 @@
+#include "grading/local_grader.h"
+
+#include <gtest/gtest.h>
+
+#include "support/grading_fixture.h"
+
+namespace ag {
+namespace {
+
+using testing::GradingFixture;
+
+Rubric BulbRubric() {
+  return Rubric::FromJson(Json::parse(
+                              R"({"outcome": {"description": "Says what happens to the other bulbs",
+                                  "max_points": 2}})"))
+      .value();
+}
+
+struct LocalGraderTest : ::testing::Test {
+  GradingFixture f;
+  Rubric rubric = BulbRubric();
+  Retrieval evidence;
+  AssignmentId assignment;
+
+  void SetUp() override {
+    NewAssignment a{"Bulbs", "What happens to the other bulbs if the middle one burns out?",
+                    "The other two bulbs stay lit because the circuit is parallel.",
+                    Json::parse(R"({"outcome": {"description": "Says what happens to the other bulbs",
+                                    "max_points": 2}})")};
+    assignment = f.store->CreateAssignment(a, f.clock.Now())->id;
+  }
+
+  Result<GraderOutput> Grade(LocalGrader& g, std::string_view answer) {
+    GradingRequest r{"What happens to the other bulbs if the middle one burns out?",
+                     "The other two bulbs stay lit because the circuit is parallel.",
+                     rubric,
+                     answer,
+                     evidence,
+                     assignment,
+                     1};
+    return g.Grade(r, std::stop_token());
+  }
+};
+
+TEST_F(LocalGraderTest, WithoutGradedAnswersScoresByTheReference) {
+  LocalGrader g(*f.store, nullptr, nullptr);
+  auto good = Grade(g, "The two other bulbs stay lit, since it is a parallel circuit.");
+  auto bad = Grade(g, "I do not know.");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  ASSERT_TRUE(bad.ok());
+  ASSERT_EQ(good->proposal.breakdown.size(), 1u);
+  EXPECT_EQ(good->proposal.breakdown[0].second.points, 2);
+  EXPECT_EQ(bad->proposal.breakdown[0].second.points, 0);
+  EXPECT_EQ(good->grader, "local");
+  EXPECT_NE(good->proposal.breakdown[0].second.comment.find("reference"), std::string::npos);
+  EXPECT_NE(bad->proposal.breakdown[0].second.comment.find("not mentioned"), std::string::npos)
+      << bad->proposal.breakdown[0].second.comment;
+  EXPECT_EQ(good->parameters["graded_examples"], 0);
+}
+
+TEST_F(LocalGraderTest, LearnsFromImportedGradedAnswersAndRetrainsWhenTheyChange) {
+  LocalGrader g(*f.store, nullptr, nullptr);
+  const std::string before = Grade(g, "they all stay on")->prompt_hash;
+  // People grade "stay on" answers 1 (no reason given) and "go out" answers 0.
+  std::vector<NewGradedAnswer> graded;
+  const char* one[] = {"they stay on", "the others stay on", "both stay on", "still on"};
+  const char* two[] = {"they stay lit because it is parallel", "parallel, so they stay lit",
+                       "lit, the circuit is parallel", "the parallel circuit keeps them lit"};
+  const char* zero[] = {"they go out", "all go out", "both go dark", "every bulb goes out"};
+  for (int r = 0; r < 3; ++r) {
+    const std::string tail = r ? " indeed" + std::to_string(r) : "";
+    for (const char* t : one) graded.push_back({t + tail, 1.0, {}, "import", std::nullopt});
+    for (const char* t : two) graded.push_back({t + tail, std::nullopt, {{"outcome", 2}}, "import", std::nullopt});
+    for (const char* t : zero) graded.push_back({t + tail, 0.0, {}, "import", std::nullopt});
+  }
+  ASSERT_TRUE(f.store->AddGradedAnswers(assignment, graded, f.clock.Now()).ok());
+
+  auto out = Grade(g, "they all stay on");
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->parameters["graded_examples"], 36);
+  EXPECT_NE(out->prompt_hash, before);  // the examples are part of what produced the grade
+  EXPECT_EQ(out->proposal.breakdown[0].second.points, 1);
+  EXPECT_NE(out->proposal.breakdown[0].second.comment.find("closest"), std::string::npos)
+      << out->proposal.breakdown[0].second.comment;
+  EXPECT_EQ(Grade(g, "all of them go out")->proposal.breakdown[0].second.points, 0);
+}
+
+TEST_F(LocalGraderTest, CitesTheRetrievedMaterial) {
+  LocalGrader g(*f.store, nullptr, nullptr);
+  evidence.chunks.push_back({ChunkId(7), "Circuits", "notes.md",
+                             "In a parallel circuit each bulb has its own path, so the others "
+                             "stay lit.",
+                             1.0});
+  evidence.by_query["outcome"] = {ChunkId(7)};
+  auto out = Grade(g, "They stay lit because each bulb has its own path.");
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->proposal.citations.size(), 1u);
+  EXPECT_EQ(out->proposal.citations[0].chunk_id, 7);
+}
+
+}  // namespace
+}  // namespace ag
