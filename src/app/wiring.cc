@@ -1,5 +1,9 @@
 #include "app/wiring.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+
 #include "blob/fs_blob_store.h"
 #include "blob/mem_blob_store.h"
 #include "grading/delayed_grader.h"
@@ -7,7 +11,8 @@
 #include "rag/local_embedder.h"
 #include "obs/process_metrics.h"
 #include "queue/sqlite_job_queue.h"
-#include "rag/lexical_retriever.h"
+#include "rag/hybrid_retriever.h"
+#include "vector/hnsw_vector_index.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 
@@ -62,9 +67,37 @@ Status OpenWordVectors(const Config& c, Services& s) {
   return OkStatus();
 }
 
-Status BuildGrading(const Config& c, Services& s) {
-  s.retriever = std::make_unique<LexicalRetriever>(*s.store);
+// The course material's vectors under <data-dir>/vectors, for the embedder's space. Vectors of
+// another space (a changed embedder) are dropped: the retriever files every assignment's
+// chunks again the first time it serves it.
+// `persistent` false (offline grading): a scratch directory removed with the services.
+Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
+  if (!s.embedder) return OkStatus();
+  HnswVectorIndexOptions options;
+  options.dir = c.data_dir + "/vectors";
+  if (!persistent) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "autograder-vectors-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) return UnavailableError("cannot create a scratch directory");
+    options.dir = s.scratch_dir = pattern;
+  }
+  options.space = {s.embedder->model(), s.embedder->dimension()};
+  options.fsync = c.durability_full;
+  ASSIGN_OR_RETURN(auto index, HnswVectorIndex::Open(options));
+  if (index->Info().needs_reindex()) {
+    s.log.Info("vector index holds another embedding space; re-indexing",
+               {{"stored", index->Info().stored.ToString()},
+                {"expected", index->Info().expected.ToString()}});
+    RETURN_IF_ERROR(index->Reset());
+  }
+  s.vectors = std::move(index);
+  return OkStatus();
+}
+
+Status BuildGrading(const Config& c, Services& s, bool persistent = true) {
   RETURN_IF_ERROR(OpenWordVectors(c, s));
+  RETURN_IF_ERROR(OpenVectorIndex(c, s, persistent));
+  s.retriever = std::make_unique<HybridRetriever>(*s.store, s.embedder.get(), s.vectors.get());
   s.graders.push_back(
       std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get()));
   if (c.grader_delay_ms > 0) {
@@ -112,6 +145,15 @@ Services::~Services() {
   // Threads first: they use everything else.
   if (workers) workers->Stop();
   if (sweeper) sweeper->Stop();
+  if (!scratch_dir.empty()) {
+    submissions.reset();
+    pipeline.reset();
+    graders.clear();
+    retriever.reset();
+    vectors.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(scratch_dir, ec);
+  }
 }
 
 Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& clock, Logger& log,
@@ -151,7 +193,7 @@ Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& c, const Cl
   auto s = std::make_unique<Services>(clock, log, random);
   RETURN_IF_ERROR(BuildSqlite(c, *s, ":memory:", /*enqueue_jobs=*/true));
   s->blobs = std::make_unique<MemBlobStore>();
-  RETURN_IF_ERROR(BuildGrading(c, *s));
+  RETURN_IF_ERROR(BuildGrading(c, *s, /*persistent=*/false));
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
   s->submissions = std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);
   return s;

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "rag/embedder.h"
 #include "rag/word_vectors.h"
+#include "vector/vector_index.h"
 #include "core/retry_policy.h"
 #include "grading/grader.h"
 #include "grading/grading_metrics.h"
@@ -40,6 +41,8 @@ struct Services {
   std::shared_ptr<void> database;  // the adapters' shared connection (opaque above wiring)
   std::unique_ptr<Embedder> embedder;          // null when no word vectors are installed
   std::unique_ptr<WordVectors> word_vectors;   // null likewise
+  std::unique_ptr<VectorIndex> vectors;         // null without an embedder
+  std::string scratch_dir;                      // removed on destruction (offline grading)
   std::unique_ptr<Store> store;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<BlobStore> blobs;

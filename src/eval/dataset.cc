@@ -3,8 +3,9 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
-#include <regex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -94,6 +95,23 @@ std::vector<std::string> RubricExamples(const std::string& rubric) {
   return out;
 }
 
+// The top of "Rubric Range: 0-3" (any case, spaces allowed).
+std::optional<double> RubricRangeTop(const std::string& rubric) {
+  std::string lower = rubric;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  const auto at = lower.find("range:");
+  if (at == std::string::npos) return std::nullopt;
+  const auto dash = lower.find('-', at);
+  const auto eol = lower.find('\n', at);
+  if (dash == std::string::npos || (eol != std::string::npos && dash > eol)) return std::nullopt;
+  std::size_t i = dash + 1;
+  while (i < lower.size() && lower[i] == ' ') ++i;
+  std::size_t j = i;
+  while (j < lower.size() && std::isdigit(static_cast<unsigned char>(lower[j]))) ++j;
+  if (j == i) return std::nullopt;
+  return std::stod(lower.substr(i, j - i));
+}
+
 }  // namespace
 
 Result<Dataset> ReadAsapSas(const std::string& path) {
@@ -129,7 +147,6 @@ Result<Dataset> ReadAsapSas(const std::string& path) {
       d.answers.push_back(std::move(a));
     }
   }
-  static const std::regex range_re(R"(range:\s*(\d+)\s*-\s*(\d+))", std::regex::icase);
   for (const auto& id : prompts) {
     Question q;
     q.id = id;
@@ -143,8 +160,7 @@ Result<Dataset> ReadAsapSas(const std::string& path) {
     for (const auto& a : d.answers) {
       if (a.question_id == id) max = std::max(max, a.score);
     }
-    std::smatch m;
-    if (std::regex_search(q.rubric, m, range_re)) max = std::stod(m[2].str());
+    if (auto top = RubricRangeTop(q.rubric)) max = *top;
     q.max_score = max > 0 ? max : 1;
     for (int l = 0; l <= static_cast<int>(q.max_score); ++l) q.levels.push_back(l);
     d.questions.emplace(id, std::move(q));

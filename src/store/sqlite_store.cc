@@ -682,4 +682,17 @@ Result<GradedAnswersVersion> SqliteStore::GetGradedAnswersVersion(AssignmentId a
   return v;
 }
 
+Result<ChunksVersion> SqliteStore::GetChunksVersion(AssignmentId assignment) {
+  ChunksVersion v;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM chunks "
+                                          "WHERE assignment_id = ?"));
+    stmt.Bind(1, assignment.value());
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) v = {stmt.Int(0), stmt.Int(1)};
+    return OkStatus();
+  }));
+  return v;
+}
+
 }  // namespace ag

@@ -25,6 +25,7 @@ class SqliteStore final : public Store {
   Result<Material> AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
                                TimePoint now) override;
   Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) override;
+  Result<ChunksVersion> GetChunksVersion(AssignmentId assignment) override;
   Result<int> AddGradedAnswers(AssignmentId assignment, const std::vector<NewGradedAnswer>& answers,
                                TimePoint now) override;
   Result<std::vector<GradedAnswer>> ListGradedAnswers(AssignmentId assignment) override;

@@ -113,6 +113,12 @@ struct CreatedSubmission {
 };
 
 // What produced a grade, kept so that it can be audited or reproduced.
+struct ChunksVersion {
+  std::int64_t count = 0;
+  std::int64_t last_id = 0;
+  bool operator==(const ChunksVersion&) const = default;
+};
+
 // An answer graded by a person: an example for the local grader. `points` per criterion key
 // when known; `score` the total when only that is known (at least one of the two is set).
 struct NewGradedAnswer {
@@ -199,6 +205,9 @@ class Store {
                                        TimePoint now) = 0;
   // Every chunk of the assignment's materials, by material then position.
   virtual Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) = 0;
+  // Changes whenever the assignment's chunks do (count, largest id): indexes built from them
+  // are cached by it.
+  virtual Result<ChunksVersion> GetChunksVersion(AssignmentId assignment) = 0;
 
   // Adds graded answers to an assignment, all or none. NotFound when the assignment does not
   // exist. Returns how many were added.

@@ -130,6 +130,10 @@ TEST_P(StoreContract, AddsMaterialWithItsChunks) {
   EXPECT_EQ((*chunks)[1].heading, "H1");
   EXPECT_EQ((*chunks)[1].filename, "notes.md");
   EXPECT_TRUE(store().ListChunks(AssignmentId(999))->empty());
+  const auto version = *store().GetChunksVersion(a.id);
+  EXPECT_EQ(version.count, 2);
+  EXPECT_EQ(version.last_id, (*chunks)[1].id.value());
+  EXPECT_EQ(*store().GetChunksVersion(AssignmentId(999)), (ChunksVersion{0, 0}));
   EXPECT_EQ(store()
                 .AddMaterial({AssignmentId(999), "x", "k", "s", "", 1}, {}, clock_.Now())
                 .status()

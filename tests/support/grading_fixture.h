@@ -15,7 +15,7 @@
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "queue/sqlite_job_queue.h"
-#include "rag/lexical_retriever.h"
+#include "rag/hybrid_retriever.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -81,7 +81,7 @@ struct GradingFixture {
     q.retry = policy;
     q.poll_interval = std::chrono::milliseconds(5);
     queue = std::make_unique<SqliteJobQueue>(*db, clock, random, q);
-    retriever = std::make_unique<LexicalRetriever>(*store);
+    retriever = std::make_unique<HybridRetriever>(*store, nullptr, nullptr);
     metrics = std::make_unique<GradingMetrics>(registry);
     pipeline = std::make_unique<GradingPipeline>(*store, *retriever, grader, clock, log, *metrics);
   }
@@ -125,7 +125,7 @@ struct GradingFixture {
   std::unique_ptr<SqliteDb> db;
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<SqliteJobQueue> queue;
-  std::unique_ptr<LexicalRetriever> retriever;
+  std::unique_ptr<HybridRetriever> retriever;
   std::unique_ptr<GradingMetrics> metrics;
   std::unique_ptr<GradingPipeline> pipeline;
 };
