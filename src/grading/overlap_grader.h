@@ -14,10 +14,10 @@ struct OverlapGraderOptions {
   int material_words = 40;        // the most frequent words taken from them
 };
 
-// The first local grader: scores each criterion by how much of the vocabulary that defines it
+// Word-coverage grading: scores each criterion by how much of the vocabulary that defines it
 // (its description, the reference answer, the course material retrieved for it) the answer
 // covers, and cites the material sentence that best matches the answer. No network, no model.
-// A stand-in until the evidence-based local grader lands (README, "Not yet").
+// LocalGrader keeps its citations and replaces its points with the learned scorer's.
 class OverlapGrader final : public Grader {
  public:
   explicit OverlapGrader(OverlapGraderOptions options = {}) : options_(options) {}
