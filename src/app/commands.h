@@ -40,6 +40,13 @@ struct QueueFlags {
   int dead_limit = 20;
 };
 
+struct ExamplesFlags {
+  long long assignment = 0;
+  std::string csv;
+  std::string answer_column = "answer";
+  std::string score_column = "score";
+};
+
 struct EvalFlags {
   std::string dataset;  // asap-sas | semeval | mohler | saf
   std::string train;
@@ -59,6 +66,7 @@ int RunMigrate(const CommonFlags& common);
 int RunGrade(const CommonFlags& common, const GradeFlags& flags);
 int RunQueue(const CommonFlags& common, const QueueFlags& flags);
 int RunEval(const EvalFlags& flags);
+int RunExamplesImport(const CommonFlags& common, const ExamplesFlags& flags);
 
 // Loads the configuration with `flags` (by setting name) on top; prints one line and returns
 // nullopt on error.

@@ -71,6 +71,19 @@ int main(int argc, char** argv) {
   purge->add_flag("--waiting", queue_flags.waiting,
                   "cancel jobs that wait to run; their submissions are marked error");
 
+  ExamplesFlags examples_flags;
+  CLI::App* examples =
+      app.add_subcommand("examples", "Graded answers the local grader learns from");
+  examples->require_subcommand(1);
+  CLI::App* import = examples->add_subcommand(
+      "import", "Add graded answers from a CSV (columns: answer, score and/or points:<criterion>)");
+  add_common(import);
+  import->add_option("--assignment", examples_flags.assignment, "assignment id")->required();
+  import->add_option("--csv", examples_flags.csv, "CSV file with a header row")->required();
+  import->add_option("--answer-column", examples_flags.answer_column, "answer column (answer)");
+  import->add_option("--score-column", examples_flags.score_column,
+                     "total score column (score); per-criterion points in points:<key> columns");
+
   EvalFlags eval_flags;
   CLI::App* eval = app.add_subcommand(
       "eval", "Measure the grader's agreement with human grades on a dataset");
@@ -104,6 +117,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (eval->parsed()) return RunEval(eval_flags);
+  if (import->parsed()) return RunExamplesImport(common, examples_flags);
 
   if (serve->parsed()) return RunServe(common, serve_flags);
   if (migrate->parsed()) return RunMigrate(common);

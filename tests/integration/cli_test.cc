@@ -8,6 +8,7 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "store/sqlite_db.h"
+#include "store/sqlite_store.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
@@ -128,6 +129,52 @@ TEST_F(CliTest, QueueStatsRetryAndPurge) {
   EXPECT_EQ(after["jobs"]["depth"], 0);
   EXPECT_EQ(after["jobs"]["dead"], 0);
   EXPECT_EQ(after["submissions"]["error"], 3);
+}
+
+TEST_F(CliTest, ImportsGradedAnswersFromACsv) {
+  const std::string data = dir_.File("data");
+  ASSERT_EQ(RunAutograder({"migrate", "--data-dir", data}).exit_code, 0);
+  {
+    auto db = std::move(SqliteDb::Open({data + "/autograder.db"}).value());
+    ASSERT_TRUE(db->Write([](SqliteConn& c) {
+                    return c.Exec(
+                        "INSERT INTO assignments(id, title, rubric, created_at, updated_at) VALUES "
+                        "(1, 't', '{\"intro\": {\"description\": \"d\", \"max_points\": 2}, "
+                        "\"body\": {\"description\": \"e\", \"max_points\": 3}}', 0, 0);");
+                  }).ok());
+  }
+  WriteFile(dir_.File("graded.csv"),
+            "answer,score,points:intro\n\"Cells divide, then grow\",4,\n\"No idea\",,0\n");
+  auto ok = RunAutograder({"examples", "import", "--assignment", "1", "--csv",
+                           dir_.File("graded.csv"), "--data-dir", data});
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("added 2 graded answers to assignment 1 (2 in all)"), std::string::npos)
+      << ok.output;
+
+  // A bad cell names its line and column, and nothing is added.
+  WriteFile(dir_.File("bad.csv"), "answer,score\nfine,1\nbroken,lots\n");
+  auto bad = RunAutograder({"examples", "import", "--assignment", "1", "--csv", dir_.File("bad.csv"),
+                            "--data-dir", data});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("line 3, column score"), std::string::npos) << bad.output;
+  WriteFile(dir_.File("high.csv"), "answer,score\nfine,99\n");
+  auto high = RunAutograder({"examples", "import", "--assignment", "1", "--csv",
+                             dir_.File("high.csv"), "--data-dir", data});
+  EXPECT_EQ(high.exit_code, 1);
+  EXPECT_NE(high.output.find("score"), std::string::npos) << high.output;
+  auto missing = RunAutograder({"examples", "import", "--assignment", "7", "--csv",
+                                dir_.File("graded.csv"), "--data-dir", data});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("not found"), std::string::npos) << missing.output;
+
+  auto db = std::move(SqliteDb::Open({data + "/autograder.db"}).value());
+  SqliteStore store(*db, SqliteStoreOptions{});
+  auto list = store.ListGradedAnswers(AssignmentId(1));
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].answer_text, "Cells divide, then grow");
+  EXPECT_EQ((*list)[0].score, 4);
+  EXPECT_EQ((*list)[1].points.at("intro"), 0);
 }
 
 TEST_F(CliTest, ConfigurationErrorsAreOneLineAndExitTwo) {
