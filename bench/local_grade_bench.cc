@@ -32,11 +32,13 @@ const char* kAnswer =
 // Sentences drawn from a fixed vocabulary, so every run indexes the same corpus.
 std::string Paragraph(std::mt19937& rng) {
   static const std::vector<std::string> words = {
-      "carbon", "dioxide", "ocean", "ice", "glacier", "warming", "energy", "policy", "tax",
-      "renewable", "solar", "wind", "coal", "oil", "gas", "emission", "atmosphere", "heat",
-      "temperature", "sea", "level", "flood", "drought", "forest", "methane", "agriculture",
-      "transport", "city", "climate", "model", "record", "century", "average", "rise",
-      "the", "and", "of", "in", "to", "a", "is", "that", "by", "with", "for", "on"};
+      "carbon",  "dioxide",  "ocean",      "ice",     "glacier",     "warming",   "energy",
+      "policy",  "tax",      "renewable",  "solar",   "wind",        "coal",      "oil",
+      "gas",     "emission", "atmosphere", "heat",    "temperature", "sea",       "level",
+      "flood",   "drought",  "forest",     "methane", "agriculture", "transport", "city",
+      "climate", "model",    "record",     "century", "average",     "rise",      "the",
+      "and",     "of",       "in",         "to",      "a",           "is",        "that",
+      "by",      "with",     "for",        "on"};
   std::uniform_int_distribution<std::size_t> pick(0, words.size() - 1);
   std::string out;
   for (int w = 0; w < 120; ++w) {
@@ -61,8 +63,10 @@ struct Corpus {
     rubric = Rubric::FromJson(Json::parse(kRubric)).value();
     std::mt19937 rng(7);
     std::vector<NewChunk> chunks;
-    for (int i = 0; i < kChunks; ++i) chunks.push_back({i, "Section " + std::to_string(i / 20), Paragraph(rng)});
-    (void)store->AddMaterial({assignment, "notes.md", "k", "s", "text/markdown", 1}, chunks, clock.Now());
+    for (int i = 0; i < kChunks; ++i)
+      chunks.push_back({i, "Section " + std::to_string(i / 20), Paragraph(rng)});
+    (void)store->AddMaterial({assignment, "notes.md", "k", "s", "text/markdown", 1}, chunks,
+                             clock.Now());
 
     embedder = std::move(LocalEmbedder::Open({}).value());
     vectors_file = std::move(WordVectors::Open(std::string(kDefaultWordVectorsPath)).value());
@@ -86,8 +90,8 @@ struct Corpus {
     std::mt19937 rng(11);
     std::vector<NewGradedAnswer> graded;
     for (int i = 0; i < n; ++i) {
-      graded.push_back({Paragraph(rng).substr(0, 300), static_cast<double>(i % 11), {}, "import",
-                        std::nullopt});
+      graded.push_back(
+          {Paragraph(rng).substr(0, 300), static_cast<double>(i % 11), {}, "import", std::nullopt});
     }
     (void)store->AddGradedAnswers(assignment, graded, clock.Now());
   }

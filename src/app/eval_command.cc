@@ -29,8 +29,10 @@ void PrintAgreement(const eval::Dataset& d, const eval::Agreement& a) {
                 Fixed(q.accuracy).c_str(), q.method.c_str());
   }
   std::printf("\nanswers graded: %d\n", a.n_test);
-  if (a.qwk_fisher_mean) std::printf("QWK, Fisher-z mean over questions: %s\n", Fixed(*a.qwk_fisher_mean).c_str());
-  if (a.pearson_r) std::printf("Pearson r: %s   RMSE: %s\n", Fixed(*a.pearson_r).c_str(), Fixed(*a.rmse).c_str());
+  if (a.qwk_fisher_mean)
+    std::printf("QWK, Fisher-z mean over questions: %s\n", Fixed(*a.qwk_fisher_mean).c_str());
+  if (a.pearson_r)
+    std::printf("Pearson r: %s   RMSE: %s\n", Fixed(*a.pearson_r).c_str(), Fixed(*a.rmse).c_str());
   if (a.accuracy) {
     std::printf("accuracy: %s   macro-F1: %s   weighted-F1: %s\n", Fixed(*a.accuracy).c_str(),
                 Fixed(*a.macro_f1).c_str(), Fixed(*a.weighted_f1).c_str());
@@ -88,12 +90,15 @@ int RunEval(const EvalFlags& flags) {
     train_set = std::move(split.train);
     test_set = std::move(split.test);
   }
-  std::printf("dataset %s: %zu training answers over %zu questions, %zu test answers over %zu "
-              "questions%s\n\n",
-              flags.dataset.c_str(), train_set.answers.size(), train_set.questions.size(),
-              test_set.answers.size(), test_set.questions.size(),
-              flags.test ? "" : (" (split " + Fixed(flags.split, 2) + ", seed " +
-                                 std::to_string(flags.seed) + ")").c_str());
+  std::printf(
+      "dataset %s: %zu training answers over %zu questions, %zu test answers over %zu "
+      "questions%s\n\n",
+      flags.dataset.c_str(), train_set.answers.size(), train_set.questions.size(),
+      test_set.answers.size(), test_set.questions.size(),
+      flags.test
+          ? ""
+          : (" (split " + Fixed(flags.split, 2) + ", seed " + std::to_string(flags.seed) + ")")
+                .c_str());
 
   eval::EvalOptions options;
   // Word vectors give the scorer meaning beyond shared words; --no-word-vectors measures
@@ -146,7 +151,7 @@ int RunEval(const EvalFlags& flags) {
       headline = ToJson(test_set, *agreement, !flags.no_word_vectors);
     } else {
       std::printf("== graded examples per question: %s -> %s %s\n\n", label.c_str(),
-                  test_set.kind == eval::ScaleKind::kOrdinal ? "QWK mean"
+                  test_set.kind == eval::ScaleKind::kOrdinal       ? "QWK mean"
                   : test_set.kind == eval::ScaleKind::kCategorical ? "weighted F1"
                                                                    : "Pearson r",
                   Fixed(eval::Headline(test_set, *agreement)).c_str());
@@ -155,10 +160,11 @@ int RunEval(const EvalFlags& flags) {
   }
   if (curve.size() > 1) {
     std::printf("learning curve (%s by graded examples per question):\n",
-                test_set.kind == eval::ScaleKind::kOrdinal ? "QWK mean"
+                test_set.kind == eval::ScaleKind::kOrdinal       ? "QWK mean"
                 : test_set.kind == eval::ScaleKind::kCategorical ? "weighted F1"
                                                                  : "Pearson r");
-    for (const auto& [k, v] : learning.items()) std::printf("  %-5s %s\n", k.c_str(), Fixed(v.get<double>()).c_str());
+    for (const auto& [k, v] : learning.items())
+      std::printf("  %-5s %s\n", k.c_str(), Fixed(v.get<double>()).c_str());
     headline["learning_curve"] = learning;
   }
   std::cout << DumpJson(headline) << std::endl;

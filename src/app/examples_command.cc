@@ -35,13 +35,15 @@ Result<Json> CsvToDocument(const std::vector<CsvRow>& rows, const ExamplesFlags&
   }
   if (answer < 0) return InvalidArgumentError("no column named '" + f.answer_column + "'");
   if (score < 0 && points.empty()) {
-    return InvalidArgumentError("no column named '" + f.score_column + "' and no points:<criterion> columns");
+    return InvalidArgumentError("no column named '" + f.score_column +
+                                "' and no points:<criterion> columns");
   }
   Json list = Json::array();
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
     auto cell = [&](int i) -> std::string {
-      return i >= 0 && static_cast<std::size_t>(i) < row.size() ? row[static_cast<std::size_t>(i)] : "";
+      return i >= 0 && static_cast<std::size_t>(i) < row.size() ? row[static_cast<std::size_t>(i)]
+                                                                : "";
     };
     auto number = [&](int i, const std::string& column) -> Result<Json> {
       const std::string text = cell(i);

@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
                      "total score column (score); per-criterion points in points:<key> columns");
 
   EvalFlags eval_flags;
-  CLI::App* eval = app.add_subcommand(
-      "eval", "Measure the grader's agreement with human grades on a dataset");
+  CLI::App* eval =
+      app.add_subcommand("eval", "Measure the grader's agreement with human grades on a dataset");
   eval->add_option("--dataset", eval_flags.dataset, "asap-sas, semeval, mohler or saf")
       ->required()
       ->check(CLI::IsMember({"asap-sas", "semeval", "mohler", "saf"}));
@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
       ->required();
   auto* test = eval->add_option("--test", eval_flags.test,
                                 "folder or file of answers to grade (else --split of --train)");
-  eval->add_option("--split", eval_flags.split, "share of each question's answers to train on (0.8)")
+  eval->add_option("--split", eval_flags.split,
+                   "share of each question's answers to train on (0.8)")
       ->check(CLI::Range(0.05, 0.95))
       ->excludes(test);
   eval->add_option("--seed", eval_flags.seed, "seed of the split and of the example sample (42)");
@@ -106,7 +107,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"local", "llm"}));
   eval->add_flag("--no-curve", eval_flags.no_curve, "only all examples, no learning curve");
   eval_flags.word_vectors = std::string(kDefaultWordVectorsPath);
-  if (const char* env = std::getenv("WORD_VECTORS_PATH"); env && *env) eval_flags.word_vectors = env;
+  if (const char* env = std::getenv("WORD_VECTORS_PATH"); env && *env)
+    eval_flags.word_vectors = env;
   eval->add_option("--word-vectors", eval_flags.word_vectors,
                    "word-vector file (WORD_VECTORS_PATH; installed by scripts/setup)");
   eval->add_flag("--no-word-vectors", eval_flags.no_word_vectors,

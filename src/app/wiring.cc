@@ -8,13 +8,13 @@
 #include "blob/mem_blob_store.h"
 #include "grading/delayed_grader.h"
 #include "grading/local_grader.h"
-#include "rag/local_embedder.h"
 #include "obs/process_metrics.h"
 #include "queue/sqlite_job_queue.h"
 #include "rag/hybrid_retriever.h"
-#include "vector/hnsw_vector_index.h"
+#include "rag/local_embedder.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
+#include "vector/hnsw_vector_index.h"
 
 namespace ag {
 namespace {

@@ -8,9 +8,6 @@
 #include "app/config.h"
 #include "blob/blob_store.h"
 #include "core/clock.h"
-#include "rag/embedder.h"
-#include "rag/word_vectors.h"
-#include "vector/vector_index.h"
 #include "core/retry_policy.h"
 #include "grading/grader.h"
 #include "grading/grading_metrics.h"
@@ -21,10 +18,13 @@
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "queue/job_queue.h"
+#include "rag/embedder.h"
 #include "rag/retriever.h"
+#include "rag/word_vectors.h"
 #include "service/assignment_service.h"
 #include "service/submission_service.h"
 #include "store/store.h"
+#include "vector/vector_index.h"
 
 namespace ag {
 
@@ -38,11 +38,11 @@ struct Services {
   RandomSource& random;
   MetricsRegistry metrics;
 
-  std::shared_ptr<void> database;  // the adapters' shared connection (opaque above wiring)
-  std::unique_ptr<Embedder> embedder;          // null when no word vectors are installed
-  std::unique_ptr<WordVectors> word_vectors;   // null likewise
-  std::unique_ptr<VectorIndex> vectors;         // null without an embedder
-  std::string scratch_dir;                      // removed on destruction (offline grading)
+  std::shared_ptr<void> database;      // the adapters' shared connection (opaque above wiring)
+  std::unique_ptr<Embedder> embedder;  // null when no word vectors are installed
+  std::unique_ptr<WordVectors> word_vectors;  // null likewise
+  std::unique_ptr<VectorIndex> vectors;       // null without an embedder
+  std::string scratch_dir;                    // removed on destruction (offline grading)
   std::unique_ptr<Store> store;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<BlobStore> blobs;

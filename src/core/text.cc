@@ -31,6 +31,15 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
+std::string JoinWords(const std::vector<std::string>& words, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size() && i < max; ++i) {
+    if (i) out += ", ";
+    out += words[i];
+  }
+  return out;
+}
+
 bool IsStopWord(std::string_view word) {
   return std::find(std::begin(kStopWords), std::end(kStopWords), word) != std::end(kStopWords);
 }

@@ -17,6 +17,9 @@ bool IsStopWord(std::string_view word);
 // "testing" -> "test", "classes" -> "class", "studies" -> "study"; deliberately conservative.
 std::string LightStem(std::string_view word);
 
+// The first `max` words, comma-separated: "a, b, c".
+std::string JoinWords(const std::vector<std::string>& words, std::size_t max);
+
 // Splits into sentences at ., !, ? or line breaks; trims each; drops empty ones.
 std::vector<std::string_view> Sentences(std::string_view text);
 

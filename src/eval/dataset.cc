@@ -125,8 +125,8 @@ Result<Dataset> ReadAsapSas(const std::string& path) {
     root = root / "answers";
   }
   ASSIGN_OR_RETURN(auto files, FilesOf(root.string(), ".tsv"));
-  const fs::path set_root = fs::is_directory(root) ? root.parent_path()
-                                                   : root.parent_path().parent_path();
+  const fs::path set_root =
+      fs::is_directory(root) ? root.parent_path() : root.parent_path().parent_path();
 
   std::set<std::string> prompts;
   for (const auto& file : files) {
@@ -137,7 +137,8 @@ Result<Dataset> ReadAsapSas(const std::string& path) {
       if (line.empty() || (n == 0 && line.rfind("ItemId", 0) == 0)) continue;
       const auto cols = Split(line, '\t');
       const std::string where = file.filename().string() + " line " + std::to_string(n + 1);
-      if (cols.size() < 4) return InvalidArgumentError(where + ": expected 4 tab-separated columns");
+      if (cols.size() < 4)
+        return InvalidArgumentError(where + ": expected 4 tab-separated columns");
       Answer a;
       a.id = cols[0];
       a.question_id = cols[1];
@@ -152,7 +153,8 @@ Result<Dataset> ReadAsapSas(const std::string& path) {
     q.id = id;
     q.text = OptionalFile(set_root / "prompts" / ("essay_" + id + "_description.txt"));
     q.rubric = OptionalFile(set_root / "rubrics" / ("Q" + id + ".txt"));
-    for (const auto& line : Lines(OptionalFile(set_root / "prompts" / ("essay_" + id + "_key.txt")))) {
+    for (const auto& line :
+         Lines(OptionalFile(set_root / "prompts" / ("essay_" + id + "_key.txt")))) {
       if (!line.empty()) q.references.push_back(line);
     }
     for (auto& r : RubricExamples(q.rubric)) q.references.push_back(std::move(r));
@@ -180,14 +182,10 @@ Result<pugi::xml_document> LoadXml(const fs::path& file) {
   return doc;
 }
 
-}  // namespace
-
-Result<Dataset> ReadSemEval(const std::string& path) {
-  Dataset d;
-  d.name = "semeval";
-  d.kind = ScaleKind::kCategorical;
-  // Codes in order of how much of the reference the answer gets right.
-  d.label_names = {"incorrect", "contradictory", "correct"};
+// Calls `fill(file, question_node, question)` for each XML file's <question>, with its id,
+// text and reference answers read, and files the question in `d`.
+template <typename Fill>
+Status ForEachQuestionXml(const std::string& path, Dataset& d, Fill fill) {
   ASSIGN_OR_RETURN(auto files, FilesOf(path, ".xml"));
   for (const auto& file : files) {
     ASSIGN_OR_RETURN(pugi::xml_document doc, LoadXml(file));
@@ -199,24 +197,40 @@ Result<Dataset> ReadSemEval(const std::string& path) {
     for (auto r : qn.child("referenceAnswers").children("referenceAnswer")) {
       q.references.push_back(Trim(r.text().as_string()));
     }
-    q.max_score = 2;
-    q.levels = {0, 1, 2};
-    for (auto s : qn.child("studentAnswers").children("studentAnswer")) {
-      Answer a;
-      a.id = s.attribute("id").as_string();
-      a.question_id = q.id;
-      a.text = Trim(s.text().as_string());
-      a.label = s.attribute("accuracy").as_string();
-      const auto it = std::find(d.label_names.begin(), d.label_names.end(), a.label);
-      if (it == d.label_names.end()) {
-        return InvalidArgumentError(file.filename().string() + ": answer " + a.id +
-                                    " has the unknown accuracy '" + a.label + "'");
-      }
-      a.score = static_cast<double>(it - d.label_names.begin());
-      d.answers.push_back(std::move(a));
-    }
+    RETURN_IF_ERROR(fill(file, qn, q));
     d.questions.emplace(q.id, std::move(q));
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Dataset> ReadSemEval(const std::string& path) {
+  Dataset d;
+  d.name = "semeval";
+  d.kind = ScaleKind::kCategorical;
+  // Codes in order of how much of the reference the answer gets right.
+  d.label_names = {"incorrect", "contradictory", "correct"};
+  RETURN_IF_ERROR(ForEachQuestionXml(
+      path, d, [&](const fs::path& file, const pugi::xml_node& qn, Question& q) -> Status {
+        q.max_score = 2;
+        q.levels = {0, 1, 2};
+        for (auto s : qn.child("studentAnswers").children("studentAnswer")) {
+          Answer a;
+          a.id = s.attribute("id").as_string();
+          a.question_id = q.id;
+          a.text = Trim(s.text().as_string());
+          a.label = s.attribute("accuracy").as_string();
+          const auto it = std::find(d.label_names.begin(), d.label_names.end(), a.label);
+          if (it == d.label_names.end()) {
+            return InvalidArgumentError(file.filename().string() + ": answer " + a.id +
+                                        " has the unknown accuracy '" + a.label + "'");
+          }
+          a.score = static_cast<double>(it - d.label_names.begin());
+          d.answers.push_back(std::move(a));
+        }
+        return OkStatus();
+      }));
   return d;
 }
 
@@ -261,7 +275,8 @@ Result<Dataset> ReadMohler(const std::string& path) {
     a.text = Trim(r[static_cast<std::size_t>(student)]);
     if (a.text == "#NAME?") {
       const auto& c = cleaned[a.question_id];
-      if (static_cast<std::size_t>(index) < c.size()) a.text = Trim(c[static_cast<std::size_t>(index)]);
+      if (static_cast<std::size_t>(index) < c.size())
+        a.text = Trim(c[static_cast<std::size_t>(index)]);
     }
     ASSIGN_OR_RETURN(a.score, ParseNumber(r[static_cast<std::size_t>(score)], where));
     if (!d.questions.count(a.question_id)) {
@@ -282,30 +297,21 @@ Result<Dataset> ReadSaf(const std::string& path) {
   d.name = "saf";
   d.kind = ScaleKind::kContinuous;
   d.label_names = {"Incorrect", "Partially correct", "Correct"};
-  ASSIGN_OR_RETURN(auto files, FilesOf(path, ".xml"));
-  for (const auto& file : files) {
-    ASSIGN_OR_RETURN(pugi::xml_document doc, LoadXml(file));
-    const pugi::xml_node qn = doc.child("question");
-    if (!qn) return InvalidArgumentError(file.filename().string() + ": no <question> element");
-    Question q;
-    q.id = qn.attribute("id").as_string();
-    q.text = Trim(qn.child_value("questionText"));
-    for (auto r : qn.child("referenceAnswers").children("referenceAnswer")) {
-      q.references.push_back(Trim(r.text().as_string()));
-    }
-    q.max_score = 1;
-    for (auto s : qn.child("studentAnswers").children("studentAnswer")) {
-      Answer a;
-      a.id = s.attribute("id").as_string();
-      a.question_id = q.id;
-      a.text = Trim(s.child_value("response"));
-      a.label = Trim(s.child_value("verification_feedback"));
-      ASSIGN_OR_RETURN(a.score, ParseNumber(Trim(s.child_value("score")),
-                                            file.filename().string() + " answer " + a.id));
-      d.answers.push_back(std::move(a));
-    }
-    d.questions.emplace(q.id, std::move(q));
-  }
+  RETURN_IF_ERROR(ForEachQuestionXml(
+      path, d, [&](const fs::path& file, const pugi::xml_node& qn, Question& q) -> Status {
+        q.max_score = 1;
+        for (auto s : qn.child("studentAnswers").children("studentAnswer")) {
+          Answer a;
+          a.id = s.attribute("id").as_string();
+          a.question_id = q.id;
+          a.text = Trim(s.child_value("response"));
+          a.label = Trim(s.child_value("verification_feedback"));
+          ASSIGN_OR_RETURN(a.score, ParseNumber(Trim(s.child_value("score")),
+                                                file.filename().string() + " answer " + a.id));
+          d.answers.push_back(std::move(a));
+        }
+        return OkStatus();
+      }));
   return d;
 }
 

@@ -26,9 +26,7 @@ std::map<std::string, std::vector<const Answer*>> ByQuestion(const Dataset& d) {
   return out;
 }
 
-scoring::QuestionContext ContextOf(const Question& q) {
-  return {q.text, q.references, q.rubric};
-}
+scoring::QuestionContext ContextOf(const Question& q) { return {q.text, q.references, q.rubric}; }
 
 scoring::ScoreScale ScaleOf(const Dataset& d, const Question& q) {
   scoring::ScoreScale s;
@@ -69,7 +67,8 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed) {
   for (auto& [qid, answers] : ByQuestion(all)) {
     std::vector<const Answer*> order = answers;
     Shuffle(order, seed ^ StableHash(qid));
-    const auto cut = static_cast<std::size_t>(std::llround(share * static_cast<double>(order.size())));
+    const auto cut =
+        static_cast<std::size_t>(std::llround(share * static_cast<double>(order.size())));
     for (std::size_t i = 0; i < order.size(); ++i) {
       (i < cut ? s.train : s.test).answers.push_back(*order[i]);
     }
@@ -120,7 +119,8 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
   double grade_seconds = 0;
   for (const auto& [qid, answers] : ByQuestion(test)) {
     auto qit = test.questions.find(qid);
-    if (qit == test.questions.end()) return InvalidArgumentError("answer to unknown question " + qid);
+    if (qit == test.questions.end())
+      return InvalidArgumentError("answer to unknown question " + qid);
     const Question& q = qit->second;
     std::vector<scoring::GradedExample> graded;
     if (auto e = examples.find(qid); e != examples.end()) {
@@ -171,8 +171,9 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
     out.rmse = Rmse(truth_all, predicted_all);
   }
   if (!truth_labels.empty()) {
-    const auto c = Classification(truth_labels, predicted_labels,
-                                  static_cast<int>(std::max<std::size_t>(3, test.label_names.size())));
+    const auto c =
+        Classification(truth_labels, predicted_labels,
+                       static_cast<int>(std::max<std::size_t>(3, test.label_names.size())));
     out.accuracy = c.accuracy;
     out.macro_f1 = c.macro_f1;
     out.weighted_f1 = c.weighted_f1;

@@ -34,8 +34,8 @@ struct Agreement {
   int examples = -1;  // per question; -1: all
   int n_test = 0;
   std::vector<QuestionAgreement> per_question;
-  std::optional<double> qwk_fisher_mean;  // ordinal
-  std::optional<double> pearson_r, rmse;  // ordinal, continuous
+  std::optional<double> qwk_fisher_mean;                  // ordinal
+  std::optional<double> pearson_r, rmse;                  // ordinal, continuous
   std::optional<double> accuracy, macro_f1, weighted_f1;  // categorical (and labelled continuous)
   double seconds_train = 0, seconds_grade = 0;
 };

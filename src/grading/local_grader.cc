@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/sha256.h"
+#include "core/text.h"
 #include "scoring/tokens.h"
 
 namespace ag {
@@ -67,15 +68,6 @@ std::vector<scoring::GradedExample> ExamplesFor(const std::vector<GradedAnswer>&
   return out;
 }
 
-std::string Join(const std::vector<std::string>& words, std::size_t max) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size() && i < max; ++i) {
-    if (i) out += ", ";
-    out += words[i];
-  }
-  return out;
-}
-
 std::string Explain(const scoring::Prediction& p, const scoring::AnswerScorer& scorer,
                     const Criterion& c, std::string_view answer, double max_points) {
   std::string out = FormatPoints(p.score) + " of " + FormatPoints(max_points) + ": ";
@@ -86,24 +78,28 @@ std::string Explain(const scoring::Prediction& p, const scoring::AnswerScorer& s
            FormatPoints(near.normalized * c.max_points) + ", similarity " +
            FormatPoints(p.nearest.front().similarity) + ")";
   } else if (p.method == "cross-question-model") {
-    out += "scored from its agreement with the reference answer, as graders scored other "
-           "questions";
+    out +=
+        "scored from its agreement with the reference answer, as graders scored other "
+        "questions";
   } else {
     out += "scored by how much of the reference answer it covers";
   }
   if (!p.references.empty()) {
     const int best = p.references.front().reference;
-    out += "; covers " + std::to_string(static_cast<int>(std::lround(p.references.front().recall * 100))) +
+    out += "; covers " +
+           std::to_string(static_cast<int>(std::lround(p.references.front().recall * 100))) +
            "% of the reference";
     // Reference words the answer lacks, as the reference spells them.
     std::set<std::string> have;
     for (const auto& t : scoring::ContentTokens(answer)) have.insert(t.stem);
     std::vector<std::string> missing;
     std::set<std::string> seen;
-    for (const auto& t : scoring::ContentTokens(profile.context().references[static_cast<std::size_t>(best)])) {
+    for (const auto& t :
+         scoring::ContentTokens(profile.context().references[static_cast<std::size_t>(best)])) {
       if (!have.count(t.stem) && seen.insert(t.stem).second) missing.push_back(t.word);
     }
-    if (!missing.empty() && p.score < max_points) out += "; not mentioned: " + Join(missing, 6);
+    if (!missing.empty() && p.score < max_points)
+      out += "; not mentioned: " + JoinWords(missing, 6);
   }
   return out + ".";
 }
@@ -128,10 +124,11 @@ Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::Train(
   models->version = version;
   models->examples = static_cast<int>(answers.size());
   for (const Criterion& c : request.rubric.criteria()) {
-    ASSIGN_OR_RETURN(scoring::AnswerScorer scorer,
-                     scoring::AnswerScorer::Build(ContextFor(request, c),
-                                                  ExamplesFor(answers, c, request.rubric.max_score()),
-                                                  ScaleFor(c), nullptr, options_.scorer));
+    ASSIGN_OR_RETURN(
+        scoring::AnswerScorer scorer,
+        scoring::AnswerScorer::Build(ContextFor(request, c),
+                                     ExamplesFor(answers, c, request.rubric.max_score()),
+                                     ScaleFor(c), nullptr, options_.scorer));
     models->by_criterion.emplace(c.key, std::make_unique<scoring::AnswerScorer>(std::move(scorer)));
   }
   return std::shared_ptr<const Models>(std::move(models));
@@ -198,12 +195,10 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   out.proposal.feedback = feedback;
   out.parameters["methods"] = std::vector<std::string>(methods.begin(), methods.end());
   out.confidence = confidence;
-  out.prompt_hash = Sha256Hex(std::string(request.answer) + "\x1f" +
-                              std::string(request.reference_answer) + "\x1f" +
-                              std::string(request.question) + "\x1f" +
-                              std::to_string(request.rubric_version) + "\x1f" +
-                              std::to_string(models->version.count) + "." +
-                              std::to_string(models->version.last_id));
+  out.prompt_hash = Sha256Hex(
+      std::string(request.answer) + "\x1f" + std::string(request.reference_answer) + "\x1f" +
+      std::string(request.question) + "\x1f" + std::to_string(request.rubric_version) + "\x1f" +
+      std::to_string(models->version.count) + "." + std::to_string(models->version.last_id));
   return out;
 }
 

@@ -19,7 +19,7 @@
 namespace ag {
 
 struct LocalGraderOptions {
-  scoring::ScorerOptions scorer;  // its embedder and word vectors are set by the constructor
+  scoring::ScorerOptions scorer;        // its embedder and word vectors are set by the constructor
   std::size_t cached_assignments = 64;  // trained models kept in memory
 };
 

@@ -18,15 +18,6 @@ std::set<std::string> WordSet(std::string_view text) {
   return {words.begin(), words.end()};
 }
 
-std::string JoinWords(const std::vector<std::string>& words, std::size_t max) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size() && i < max; ++i) {
-    if (i) out += ", ";
-    out += words[i];
-  }
-  return out;
-}
-
 std::string FormatPoints(double v) {
   std::ostringstream s;
   s << RoundPoints(v);

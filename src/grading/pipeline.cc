@@ -48,8 +48,9 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
 
   // grade
   const auto grade_started = std::chrono::steady_clock::now();
-  GradingRequest request{assignment.question, assignment.reference_answer, assignment.rubric,
-                         graded_text, evidence, assignment.id, assignment.rubric_version};
+  GradingRequest request{
+      assignment.question, assignment.reference_answer, assignment.rubric, graded_text, evidence,
+      assignment.id,       assignment.rubric_version};
   ASSIGN_OR_RETURN(GraderOutput output, grader_.Grade(request, stop));
   const double grader_ms = SecondsSince(grade_started) * 1000;
 
@@ -90,8 +91,10 @@ Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_to
   if (injection.suspicious()) {
     save.final_status = SubmissionStatus::kNeedsReview;
     save.provenance.parameters["injection"] = injection.Reason();
-    save.result.feedback = "Flagged for review: " + injection.Reason() + ". Those passages were "
-                           "not graded. " + save.result.feedback;
+    save.result.feedback = "Flagged for review: " + injection.Reason() +
+                           ". Those passages were "
+                           "not graded. " +
+                           save.result.feedback;
     log_.Warn("answer addresses the grader", {{"submission_id", id.value()},
                                               {"job_id", ctx.job.value()},
                                               {"reason", injection.Reason()}});

@@ -40,7 +40,8 @@ Result<std::shared_ptr<const HybridRetriever::Corpus>> HybridRetriever::Build(
     }
     total += c->length[i];
   }
-  if (!c->chunks.empty()) c->avg_length = std::max(1.0, total / static_cast<double>(c->chunks.size()));
+  if (!c->chunks.empty())
+    c->avg_length = std::max(1.0, total / static_cast<double>(c->chunks.size()));
 
   if (index_) {
     for (std::size_t start = 0; start < c->chunks.size(); start += kEmbedBatch) {
@@ -52,8 +53,8 @@ Result<std::shared_ptr<const HybridRetriever::Corpus>> HybridRetriever::Build(
       ASSIGN_OR_RETURN(auto vectors, embedder_->Embed(texts));
       std::vector<VectorPoint> points;
       for (std::size_t i = start; i < end; ++i) {
-        points.push_back({c->chunks[i].id, assignment, c->chunks[i].material_id,
-                          std::move(vectors[i - start])});
+        points.push_back(
+            {c->chunks[i].id, assignment, c->chunks[i].material_id, std::move(vectors[i - start])});
       }
       RETURN_IF_ERROR(index_->Upsert(points));
     }
@@ -78,8 +79,8 @@ Result<std::shared_ptr<const HybridRetriever::Corpus>> HybridRetriever::CorpusFo
 }
 
 std::vector<std::pair<double, std::uint32_t>> HybridRetriever::Lexical(const Corpus& c,
-                                                                      const std::string& text,
-                                                                      int n) const {
+                                                                       const std::string& text,
+                                                                       int n) const {
   std::unordered_set<std::string> terms;
   for (auto& w : ContentWords(text)) terms.insert(std::move(w));
   std::unordered_map<std::uint32_t, double> scores;
@@ -90,8 +91,9 @@ std::vector<std::pair<double, std::uint32_t>> HybridRetriever::Lexical(const Cor
     const double df = static_cast<double>(it->second.size());
     const double idf = std::log(1 + (docs - df + 0.5) / (df + 0.5));
     for (const auto& [doc, f] : it->second) {
-      scores[doc] += idf * f * (options_.k1 + 1) /
-                     (f + options_.k1 * (1 - options_.b + options_.b * c.length[doc] / c.avg_length));
+      scores[doc] +=
+          idf * f * (options_.k1 + 1) /
+          (f + options_.k1 * (1 - options_.b + options_.b * c.length[doc] / c.avg_length));
     }
   }
   std::vector<std::pair<double, std::uint32_t>> ranked;
@@ -100,8 +102,8 @@ std::vector<std::pair<double, std::uint32_t>> HybridRetriever::Lexical(const Cor
     if (s > 0) ranked.emplace_back(s, doc);
   }
   const std::size_t keep = std::min(ranked.size(), static_cast<std::size_t>(std::max(0, n)));
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep), ranked.end(),
-                    [](const auto& a, const auto& b) {
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                    ranked.end(), [](const auto& a, const auto& b) {
                       return a.first != b.first ? a.first > b.first : a.second < b.second;
                     });
   ranked.resize(keep);
@@ -109,8 +111,7 @@ std::vector<std::pair<double, std::uint32_t>> HybridRetriever::Lexical(const Cor
 }
 
 Result<Retrieval> HybridRetriever::Retrieve(AssignmentId assignment,
-                                            const std::vector<RetrievalQuery>& queries,
-                                            int top_k) {
+                                            const std::vector<RetrievalQuery>& queries, int top_k) {
   Retrieval out;
   for (const auto& q : queries) out.by_query[q.label];
   if (top_k <= 0) return out;
@@ -127,7 +128,8 @@ Result<Retrieval> HybridRetriever::Retrieve(AssignmentId assignment,
   }
   std::unordered_map<std::int64_t, std::uint32_t> by_id;
   if (index_) {
-    for (std::size_t i = 0; i < c.chunks.size(); ++i) by_id[c.chunks[i].id.value()] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = 0; i < c.chunks.size(); ++i)
+      by_id[c.chunks[i].id.value()] = static_cast<std::uint32_t>(i);
   }
 
   auto by_score = [](const auto& a, const auto& b) {
@@ -152,7 +154,8 @@ Result<Retrieval> HybridRetriever::Retrieve(AssignmentId assignment,
     std::vector<std::pair<double, std::uint32_t>> ranked;
     for (const auto& [doc, s] : per_query) ranked.emplace_back(s, doc);
     std::sort(ranked.begin(), ranked.end(), by_score);
-    if (ranked.size() > static_cast<std::size_t>(top_k)) ranked.resize(static_cast<std::size_t>(top_k));
+    if (ranked.size() > static_cast<std::size_t>(top_k))
+      ranked.resize(static_cast<std::size_t>(top_k));
     auto& ids = out.by_query[queries[qi].label];
     for (std::size_t rank = 0; rank < ranked.size(); ++rank) {
       ids.push_back(c.chunks[ranked[rank].second].id);

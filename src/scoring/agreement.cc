@@ -11,7 +11,8 @@ double QuadraticWeightedKappa(const std::vector<int>& truth, const std::vector<i
   const std::size_t n = std::min(truth.size(), predicted.size());
   if (n == 0 || k < 2) return 0;
   std::vector<double> observed(static_cast<std::size_t>(k * k), 0.0);
-  std::vector<double> hist_t(static_cast<std::size_t>(k), 0.0), hist_p(static_cast<std::size_t>(k), 0.0);
+  std::vector<double> hist_t(static_cast<std::size_t>(k), 0.0),
+      hist_p(static_cast<std::size_t>(k), 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const int t = std::clamp(truth[i], min, max) - min;
     const int p = std::clamp(predicted[i], min, max) - min;
@@ -23,7 +24,8 @@ double QuadraticWeightedKappa(const std::vector<int>& truth, const std::vector<i
   for (int i = 0; i < k; ++i) {
     for (int j = 0; j < k; ++j) {
       const double w = static_cast<double>((i - j) * (i - j)) / ((k - 1) * (k - 1));
-      const double expected = hist_t[static_cast<std::size_t>(i)] * hist_p[static_cast<std::size_t>(j)] / static_cast<double>(n);
+      const double expected = hist_t[static_cast<std::size_t>(i)] *
+                              hist_p[static_cast<std::size_t>(j)] / static_cast<double>(n);
       num += w * observed[static_cast<std::size_t>(i * k + j)];
       den += w * expected;
     }

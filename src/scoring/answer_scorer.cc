@@ -1,6 +1,5 @@
 #include "scoring/answer_scorer.h"
 
-
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -14,15 +13,13 @@ constexpr std::uint32_t kReferenceOffset = kRelationalOffset + 1024;
 
 double Clamp01(double v) { return std::min(1.0, std::max(0.0, v)); }
 
-
-
 }  // namespace
 
 SparseVector DenseToSparse(const std::vector<double>& values, std::uint32_t offset) {
   SparseVector v;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i] != 0) v.entries.emplace_back(offset + static_cast<std::uint32_t>(i),
-                                               static_cast<float>(values[i]));
+    if (values[i] != 0)
+      v.entries.emplace_back(offset + static_cast<std::uint32_t>(i), static_cast<float>(values[i]));
   }
   return v;
 }
@@ -56,8 +53,8 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   s.options_ = options;
   s.generic_ = generic;
   s.profile_ = std::make_shared<const QuestionProfile>(std::move(context), std::move(examples),
-                                                     NgramOptions{}, options.embedder,
-                                                     options.word_vectors);
+                                                       NgramOptions{}, options.embedder,
+                                                       options.word_vectors);
 
   const auto& ex = s.profile_->examples();
   const double range = s.scale_.max - s.scale_.min;
@@ -157,9 +154,8 @@ SparseVector GenericScorer::GenericFeatures(const QuestionProfile& profile,
   return DenseToSparse(profile.Features(answer, exclude), 0);
 }
 
-Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& questions,
-                                           bool categorical, Embedder* embedder,
-                                           const WordVectors* word_vectors) {
+Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& questions, bool categorical,
+                                           Embedder* embedder, const WordVectors* word_vectors) {
   std::vector<SparseVector> with_rows, without_rows;
   std::vector<double> targets;
   for (const auto& q : questions) {

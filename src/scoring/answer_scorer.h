@@ -39,7 +39,7 @@ struct Prediction {
   double normalized = 0;  // 0..1
   double confidence = 0;  // 0..1
   std::string method;     // "question-model", "cross-question-model", "reference-similarity"
-  std::vector<ReferenceMatch> references;       // best first
+  std::vector<ReferenceMatch> references;           // best first
   std::vector<QuestionProfile::Neighbour> nearest;  // graded examples, best first
 };
 

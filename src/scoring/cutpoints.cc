@@ -28,7 +28,8 @@ std::vector<double> TuneCutpoints(const std::vector<double>& predicted,
                                   const std::vector<double>& truth,
                                   const std::vector<double>& levels) {
   std::vector<double> cuts;
-  for (std::size_t i = 0; i + 1 < levels.size(); ++i) cuts.push_back((levels[i] + levels[i + 1]) / 2);
+  for (std::size_t i = 0; i + 1 < levels.size(); ++i)
+    cuts.push_back((levels[i] + levels[i + 1]) / 2);
   if (cuts.empty() || predicted.size() != truth.size() || predicted.empty()) return cuts;
 
   std::vector<int> t;

@@ -21,9 +21,7 @@ void SilenceLiblinear() {
 
 }  // namespace
 
-void LinearModel::ModelDeleter::operator()(struct model* m) const {
-  free_and_destroy_model(&m);
-}
+void LinearModel::ModelDeleter::operator()(struct model* m) const { free_and_destroy_model(&m); }
 
 LinearModel::LinearModel(LinearModel&&) noexcept = default;
 LinearModel& LinearModel::operator=(LinearModel&&) noexcept = default;
@@ -138,7 +136,9 @@ std::vector<double> LinearModel::Probabilities(const SparseVector& x) const {
   std::vector<int> labels(static_cast<std::size_t>(n));
   get_labels(model_.get(), labels.data());
   std::vector<double> out(classes_.size(), 0.0);
-  for (int k = 0; k < n; ++k) out[static_cast<std::size_t>(labels[static_cast<std::size_t>(k)])] = by_label[static_cast<std::size_t>(k)];
+  for (int k = 0; k < n; ++k)
+    out[static_cast<std::size_t>(labels[static_cast<std::size_t>(k)])] =
+        by_label[static_cast<std::size_t>(k)];
   return out;
 }
 

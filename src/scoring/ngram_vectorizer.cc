@@ -91,7 +91,8 @@ SparseVector NgramVectorizer::Transform(const TermCounts& counts) const {
   // Normalize each block on its own.
   const std::uint32_t char_base = 1u << options_.hash_bits;
   double words = 0, chars = 0;
-  for (const auto& [i, x] : v.entries) (i < char_base ? words : chars) += static_cast<double>(x) * x;
+  for (const auto& [i, x] : v.entries)
+    (i < char_base ? words : chars) += static_cast<double>(x) * x;
   words = std::sqrt(words);
   chars = std::sqrt(chars);
   for (auto& [i, x] : v.entries) {

@@ -44,13 +44,15 @@ Result<OrdinalModel::Parts> OrdinalModel::Fit(const std::vector<SparseVector>& r
   return p;
 }
 
-double OrdinalModel::Value(const Parts& p, const SparseVector& x, const std::vector<double>& levels) {
+double OrdinalModel::Value(const Parts& p, const SparseVector& x,
+                           const std::vector<double>& levels) {
   double sum = 0;
   int parts = 0;
   if (p.multinomial) {
     const auto probs = p.multinomial->Probabilities(x);
     double expected = 0;
-    for (std::size_t k = 0; k < probs.size(); ++k) expected += probs[k] * p.multinomial->classes()[k];
+    for (std::size_t k = 0; k < probs.size(); ++k)
+      expected += probs[k] * p.multinomial->classes()[k];
     sum += expected;
     ++parts;
   }

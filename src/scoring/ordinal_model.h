@@ -44,8 +44,9 @@ class OrdinalModel {
     std::vector<double> thresholds;       // the level each cumulative model is "above"
     std::optional<LinearModel> regression;
   };
-  static Result<Parts> Fit(const std::vector<SparseVector>& rows, const std::vector<double>& targets,
-                           const std::vector<double>& levels, const OrdinalOptions& o);
+  static Result<Parts> Fit(const std::vector<SparseVector>& rows,
+                           const std::vector<double>& targets, const std::vector<double>& levels,
+                           const OrdinalOptions& o);
   static double Value(const Parts& p, const SparseVector& x, const std::vector<double>& levels);
 
   Parts parts_;

@@ -18,13 +18,15 @@ double Recall(const std::set<std::string>& answer, const std::set<std::string>& 
 }
 
 bool HasNegation(const std::vector<std::string>& words) {
-  return std::any_of(words.begin(), words.end(), [](const std::string& w) { return IsNegation(w); });
+  return std::any_of(words.begin(), words.end(),
+                     [](const std::string& w) { return IsNegation(w); });
 }
 
 double EmbeddingCosine(const QuestionProfile::Answer& a, const QuestionProfile::Answer& b) {
   if (a.embedding.size() != b.embedding.size()) return 0;
   double dot = 0;
-  for (std::size_t i = 0; i < a.embedding.size(); ++i) dot += static_cast<double>(a.embedding[i]) * b.embedding[i];
+  for (std::size_t i = 0; i < a.embedding.size(); ++i)
+    dot += static_cast<double>(a.embedding[i]) * b.embedding[i];
   return dot;
 }
 
@@ -47,7 +49,8 @@ double Alignment(const QuestionProfile::Answer& from, const QuestionProfile::Ans
     for (const auto& u : to.word_units) {
       if (u.size() != from.word_units[i].size()) continue;
       double dot = 0;
-      for (std::size_t d = 0; d < u.size(); ++d) dot += static_cast<double>(u[d]) * from.word_units[i][d];
+      for (std::size_t d = 0; d < u.size(); ++d)
+        dot += static_cast<double>(u[d]) * from.word_units[i][d];
       best = std::max(best, dot);
     }
     sum += best;
@@ -58,13 +61,28 @@ double Alignment(const QuestionProfile::Answer& from, const QuestionProfile::Ans
 }  // namespace
 
 const std::vector<std::string>& RelationalFeatureNames() {
-  static const std::vector<std::string> names = {
-      "reference_cosine",  "reference_recall",   "reference_precision", "references_covered",
-      "question_overlap",  "novel_words",        "length",              "length_ratio",
-      "negation_mismatch", "rubric_cosine",      "has_examples",        "neighbour_mean",
-      "neighbour_top",     "neighbour_top_score", "example_prior",      "nearest_full",
-      "nearest_zero",      "reference_meaning", "new_recall",         "new_precision",
-      "soft_recall",       "soft_precision"};
+  static const std::vector<std::string> names = {"reference_cosine",
+                                                 "reference_recall",
+                                                 "reference_precision",
+                                                 "references_covered",
+                                                 "question_overlap",
+                                                 "novel_words",
+                                                 "length",
+                                                 "length_ratio",
+                                                 "negation_mismatch",
+                                                 "rubric_cosine",
+                                                 "has_examples",
+                                                 "neighbour_mean",
+                                                 "neighbour_top",
+                                                 "neighbour_top_score",
+                                                 "example_prior",
+                                                 "nearest_full",
+                                                 "nearest_zero",
+                                                 "reference_meaning",
+                                                 "new_recall",
+                                                 "new_precision",
+                                                 "soft_recall",
+                                                 "soft_precision"};
   return names;
 }
 
@@ -117,8 +135,10 @@ QuestionProfile::Answer QuestionProfile::Analyze(std::string_view text) const {
         double n = 0;
         for (float x : v) n += static_cast<double>(x) * x;
         n = std::sqrt(n);
-        if (n > 0) for (float& x : v) x = static_cast<float>(x / n);
-        else v.clear();
+        if (n > 0)
+          for (float& x : v) x = static_cast<float>(x / n);
+        else
+          v.clear();
       }
       a.word_units.push_back(std::move(v));
     }
@@ -149,8 +169,9 @@ std::vector<ReferenceMatch> QuestionProfile::MatchReferences(const Answer& answe
   for (std::size_t i = 0; i < references_.size(); ++i) {
     out.push_back({static_cast<int>(i), Recall(answer.stems, references_[i].stems)});
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ReferenceMatch& a, const ReferenceMatch& b) { return a.recall > b.recall; });
+  std::stable_sort(out.begin(), out.end(), [](const ReferenceMatch& a, const ReferenceMatch& b) {
+    return a.recall > b.recall;
+  });
   return out;
 }
 
@@ -160,7 +181,8 @@ std::vector<double> QuestionProfile::Similarities(const Answer& answer) const {
   for (const auto& [f, w] : answer.vector.entries) {
     auto it = postings_.find(f);
     if (it == postings_.end()) continue;
-    for (const auto& [i, v] : it->second) sims[static_cast<std::size_t>(i)] += static_cast<double>(w) * v;
+    for (const auto& [i, v] : it->second)
+      sims[static_cast<std::size_t>(i)] += static_cast<double>(w) * v;
   }
   return sims;
 }
@@ -223,8 +245,9 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
   for (const auto& r : references_) reference_length += static_cast<double>(r.stems.size());
   if (!references_.empty()) reference_length /= static_cast<double>(references_.size());
   const double length_ratio =
-      reference_length > 0 ? std::min(2.0, static_cast<double>(answer.stems.size()) / reference_length) / 2
-                           : 0;
+      reference_length > 0
+          ? std::min(2.0, static_cast<double>(answer.stems.size()) / reference_length) / 2
+          : 0;
 
   std::vector<double> f = {
       ref_cos,
@@ -266,8 +289,8 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
   }
   f.insert(f.end(), {1.0, mean / weight, near.front().similarity,
                      examples_[static_cast<std::size_t>(near.front().example)].normalized, prior,
-                     nearest_full, nearest_zero, meaning, new_recall, new_precision,
-                     soft_recall, soft_precision});
+                     nearest_full, nearest_zero, meaning, new_recall, new_precision, soft_recall,
+                     soft_precision});
   return f;
 }
 

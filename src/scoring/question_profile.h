@@ -6,14 +6,14 @@
 #pragma once
 
 #include <set>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rag/embedder.h"
 #include "rag/word_vectors.h"
-#include "scoring/tokens.h"
 #include "scoring/ngram_vectorizer.h"
+#include "scoring/tokens.h"
 
 namespace ag::scoring {
 

@@ -19,8 +19,9 @@ std::string Stem(std::string_view word) {
   thread_local std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
       sb_stemmer_new("english", nullptr));
   if (!stemmer) return std::string(word);
-  const sb_symbol* out = sb_stemmer_stem(
-      stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+  const sb_symbol* out =
+      sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                      static_cast<int>(word.size()));
   if (!out) return std::string(word);
   return std::string(reinterpret_cast<const char*>(out),
                      static_cast<std::size_t>(sb_stemmer_length(stemmer.get())));

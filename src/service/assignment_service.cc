@@ -102,9 +102,9 @@ Result<std::vector<NewGradedAnswer>> ParseGradedAnswers(const Json& doc, const R
   const Json& list = doc["answers"];
   if (list.empty()) return InvalidArgumentError("no answers", Below(location, {"answers"}));
   if (list.size() > kMaxGradedAnswers) {
-    return InvalidArgumentError("at most " + std::to_string(kMaxGradedAnswers) +
-                                    " answers per request",
-                                Below(location, {"answers"}));
+    return InvalidArgumentError(
+        "at most " + std::to_string(kMaxGradedAnswers) + " answers per request",
+        Below(location, {"answers"}));
   }
   std::vector<NewGradedAnswer> out;
   out.reserve(list.size());
@@ -126,7 +126,8 @@ Result<std::vector<NewGradedAnswer>> ParseGradedAnswers(const Json& doc, const R
       return InvalidArgumentError("answer is longer than 100 KiB", at({"answer"}));
     }
     if (e.contains("score") && !e["score"].is_null()) {
-      if (!e["score"].is_number()) return InvalidArgumentError("score must be a number", at({"score"}));
+      if (!e["score"].is_number())
+        return InvalidArgumentError("score must be a number", at({"score"}));
       const double score = e["score"].get<double>();
       if (!(score >= 0 && score <= rubric.max_score())) {
         return InvalidArgumentError("score must be between 0 and the rubric's maximum (" +
@@ -141,11 +142,14 @@ Result<std::vector<NewGradedAnswer>> ParseGradedAnswers(const Json& doc, const R
       }
       for (const auto& [key, value] : e["points"].items()) {
         const Criterion* c = rubric.Find(key);
-        if (!c) return InvalidArgumentError("the rubric has no criterion '" + key + "'", at({"points", key}));
-        if (!value.is_number() || !(value.get<double>() >= 0 && value.get<double>() <= c->max_points)) {
-          return InvalidArgumentError("points must be a number between 0 and " +
-                                          DumpJson(JsonNumber(c->max_points)),
+        if (!c)
+          return InvalidArgumentError("the rubric has no criterion '" + key + "'",
                                       at({"points", key}));
+        if (!value.is_number() ||
+            !(value.get<double>() >= 0 && value.get<double>() <= c->max_points)) {
+          return InvalidArgumentError(
+              "points must be a number between 0 and " + DumpJson(JsonNumber(c->max_points)),
+              at({"points", key}));
         }
         g.points[key] = value.get<double>();
       }

@@ -626,10 +626,16 @@ Result<int> SqliteStore::AddGradedAnswers(AssignmentId assignment,
       Json points = Json::object();
       for (const auto& [k, v] : a.points) points[k] = v;
       ins.Bind(1, assignment.value()).Bind(2, a.answer_text);
-      if (a.score) ins.Bind(3, *a.score); else ins.BindNull(3);
+      if (a.score)
+        ins.Bind(3, *a.score);
+      else
+        ins.BindNull(3);
       const std::string points_json = DumpJson(points);  // bound by reference until Run
       ins.Bind(4, points_json).Bind(5, a.source);
-      if (a.submission_id) ins.Bind(6, a.submission_id->value()); else ins.BindNull(6);
+      if (a.submission_id)
+        ins.Bind(6, a.submission_id->value());
+      else
+        ins.BindNull(6);
       RETURN_IF_ERROR(ins.Bind(7, ms).Run());
     }
     return OkStatus();
@@ -670,23 +676,21 @@ Result<std::vector<GradedAnswer>> SqliteStore::ListGradedAnswers(AssignmentId as
 }
 
 Result<GradedAnswersVersion> SqliteStore::GetGradedAnswersVersion(AssignmentId assignment) {
-  GradedAnswersVersion v;
-  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM "
-                                          "graded_answers WHERE assignment_id = ?"));
-    stmt.Bind(1, assignment.value());
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (row) v = {stmt.Int(0), stmt.Int(1)};
-    return OkStatus();
-  }));
-  return v;
+  ASSIGN_OR_RETURN(auto v, CountAndLastId("graded_answers", assignment));
+  return GradedAnswersVersion{v.first, v.second};
 }
 
 Result<ChunksVersion> SqliteStore::GetChunksVersion(AssignmentId assignment) {
-  ChunksVersion v;
+  ASSIGN_OR_RETURN(auto v, CountAndLastId("chunks", assignment));
+  return ChunksVersion{v.first, v.second};
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> SqliteStore::CountAndLastId(std::string_view table,
+                                                                          AssignmentId assignment) {
+  std::pair<std::int64_t, std::int64_t> v{0, 0};
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
-    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM chunks "
-                                          "WHERE assignment_id = ?"));
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM " +
+                                          std::string(table) + " WHERE assignment_id = ?"));
     stmt.Bind(1, assignment.value());
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row) v = {stmt.Int(0), stmt.Int(1)};

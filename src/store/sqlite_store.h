@@ -47,6 +47,9 @@ class SqliteStore final : public Store {
   Result<StatusCounts> CountSubmissionsByStatus() override;
 
  private:
+  // COUNT(*) and MAX(id) of a table's rows of the assignment (a version of them).
+  Result<std::pair<std::int64_t, std::int64_t>> CountAndLastId(std::string_view table,
+                                                               AssignmentId assignment);
   Status UpdateUnlessFinal(SubmissionId id, SubmissionStatus to, std::string_view reason,
                            TimePoint now, bool count_attempt);
 

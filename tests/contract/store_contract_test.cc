@@ -146,8 +146,8 @@ TEST_P(StoreContract, KeepsGradedAnswersPerAssignmentWithAVersion) {
   Assignment other = MakeAssignment("other");
   EXPECT_EQ(*store().GetGradedAnswersVersion(a.id), (GradedAnswersVersion{0, 0}));
   NewGradedAnswer total{"the bulbs stay lit", 3.5, {}, "import", std::nullopt};
-  NewGradedAnswer by_criterion{"they go out", std::nullopt, {{"intro", 2}, {"body", 0}}, "import",
-                               std::nullopt};
+  NewGradedAnswer by_criterion{
+      "they go out", std::nullopt, {{"intro", 2}, {"body", 0}}, "import", std::nullopt};
   auto added = store().AddGradedAnswers(a.id, {total, by_criterion}, clock_.Now());
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   EXPECT_EQ(*added, 2);

@@ -153,8 +153,8 @@ TEST_F(CliTest, ImportsGradedAnswersFromACsv) {
 
   // A bad cell names its line and column, and nothing is added.
   WriteFile(dir_.File("bad.csv"), "answer,score\nfine,1\nbroken,lots\n");
-  auto bad = RunAutograder({"examples", "import", "--assignment", "1", "--csv", dir_.File("bad.csv"),
-                            "--data-dir", data});
+  auto bad = RunAutograder({"examples", "import", "--assignment", "1", "--csv",
+                            dir_.File("bad.csv"), "--data-dir", data});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("line 3, column score"), std::string::npos) << bad.output;
   WriteFile(dir_.File("high.csv"), "answer,score\nfine,99\n");

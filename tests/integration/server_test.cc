@@ -237,10 +237,11 @@ TEST_F(ServerTest, ImportsGradedAnswersForTheLocalGrader) {
   const std::string target = "/api/assignments/" + std::to_string(a) + "/graded-answers";
   const Json rubric = Json::parse(kRubric);
   const std::string key = rubric.begin().key();
-  auto ok = http_->PostJson(target, Json{{"answers", Json::array({
-                                              Json{{"answer", "A graded essay."}, {"score", 10}},
-                                              Json{{"answer", "Another."}, {"points", {{key, 1}}}},
-                                          })}});
+  auto ok = http_->PostJson(
+      target, Json{{"answers", Json::array({
+                                   Json{{"answer", "A graded essay."}, {"score", 10}},
+                                   Json{{"answer", "Another."}, {"points", {{key, 1}}}},
+                               })}});
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.json()["added"], 2);
   EXPECT_EQ(ok.json()["graded_answers"], 2);
@@ -256,11 +257,13 @@ TEST_F(ServerTest, ImportsGradedAnswersForTheLocalGrader) {
   auto too_high = http_->PostJson(
       target, Json{{"answers", Json::array({Json{{"answer", "x"}, {"score", 1e9}}})}});
   EXPECT_EQ(too_high.status, 422) << too_high.body;
-  EXPECT_EQ(http_->PostJson("/assignments/999/graded-answers",
-                            Json{{"answers", Json::array({Json{{"answer", "x"}, {"score", 1}}})}})
+  EXPECT_EQ(http_
+                ->PostJson("/assignments/999/graded-answers",
+                           Json{{"answers", Json::array({Json{{"answer", "x"}, {"score", 1}}})}})
                 .status,
             404);
-  auto again = http_->PostJson(target, Json{{"answers", Json::array({Json{{"answer", "y"}, {"score", 0}}})}});
+  auto again = http_->PostJson(
+      target, Json{{"answers", Json::array({Json{{"answer", "y"}, {"score", 0}}})}});
   EXPECT_EQ(again.json()["graded_answers"], 3);  // the rejected ones were not kept
 }
 
@@ -343,10 +346,9 @@ TEST_F(ServerTest, DataSurvivesARestart) {
 }
 
 TEST_F(ServerTest, NoWorkersTakesSubmissionsWithoutGradingThem) {
-  server_ = std::make_unique<ServerProcess>(dir_.File("data"),
-                                            std::vector<std::pair<std::string, std::string>>{
-                                                {"ACCESS_LOG", "false"}},
-                                            std::vector<std::string>{"--no-workers"});
+  server_ = std::make_unique<ServerProcess>(
+      dir_.File("data"), std::vector<std::pair<std::string, std::string>>{{"ACCESS_LOG", "false"}},
+      std::vector<std::string>{"--no-workers"});
   ASSERT_TRUE(server_->Start()) << server_->log();
   http_ = std::make_unique<HttpClient>(server_->port());
   const std::int64_t a = CreateAssignment();

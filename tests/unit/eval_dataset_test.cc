@@ -35,8 +35,9 @@ TEST(ReadAsapSas, ReadsAnswersRubricRangeAndKeyElements) {
   const Question& q = d->questions.at("1");
   EXPECT_EQ(q.max_score, 3);  // from the rubric's range, not the highest score seen
   EXPECT_EQ(q.levels, (std::vector<double>{0, 1, 2, 3}));
-  EXPECT_EQ(q.references, (std::vector<std::string>{"what type of vinegar was used",
-                                                    "You need to know how much vinegar was used."}));
+  EXPECT_EQ(q.references,
+            (std::vector<std::string>{"what type of vinegar was used",
+                                      "You need to know how much vinegar was used."}));
   EXPECT_EQ(q.text, "Describe what else you need.\n");
 }
 

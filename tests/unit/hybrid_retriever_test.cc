@@ -4,9 +4,9 @@
 
 #include "rag/local_embedder.h"
 #include "store/sqlite_db.h"
-#include "vector/hnsw_vector_index.h"
 #include "store/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "vector/hnsw_vector_index.h"
 
 namespace ag {
 namespace {

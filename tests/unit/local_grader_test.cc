@@ -23,9 +23,10 @@ struct LocalGraderTest : ::testing::Test {
   AssignmentId assignment;
 
   void SetUp() override {
-    NewAssignment a{"Bulbs", "What happens to the other bulbs if the middle one burns out?",
-                    "The other two bulbs stay lit because the circuit is parallel.",
-                    Json::parse(R"({"outcome": {"description": "Says what happens to the other bulbs",
+    NewAssignment a{
+        "Bulbs", "What happens to the other bulbs if the middle one burns out?",
+        "The other two bulbs stay lit because the circuit is parallel.",
+        Json::parse(R"({"outcome": {"description": "Says what happens to the other bulbs",
                                     "max_points": 2}})")};
     assignment = f.store->CreateAssignment(a, f.clock.Now())->id;
   }
@@ -70,7 +71,8 @@ TEST_F(LocalGraderTest, LearnsFromImportedGradedAnswersAndRetrainsWhenTheyChange
   for (int r = 0; r < 3; ++r) {
     const std::string tail = r ? " indeed" + std::to_string(r) : "";
     for (const char* t : one) graded.push_back({t + tail, 1.0, {}, "import", std::nullopt});
-    for (const char* t : two) graded.push_back({t + tail, std::nullopt, {{"outcome", 2}}, "import", std::nullopt});
+    for (const char* t : two)
+      graded.push_back({t + tail, std::nullopt, {{"outcome", 2}}, "import", std::nullopt});
     for (const char* t : zero) graded.push_back({t + tail, 0.0, {}, "import", std::nullopt});
   }
   ASSERT_TRUE(f.store->AddGradedAnswers(assignment, graded, f.clock.Now()).ok());

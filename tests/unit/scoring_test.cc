@@ -118,7 +118,9 @@ TEST(AnswerScorer, FallsBackToTheCrossQuestionModel) {
   for (const char* r : refs) {
     GenericScorer::Question q;
     q.context = {"question", {r}, ""};
-    q.examples = {{r, 1.0}, {std::string(r) + " always", 1.0}, {"no idea", 0.0},
+    q.examples = {{r, 1.0},
+                  {std::string(r) + " always", 1.0},
+                  {"no idea", 0.0},
                   {"something unrelated entirely", 0.0}};
     others.push_back(q);
   }

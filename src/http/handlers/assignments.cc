@@ -96,20 +96,21 @@ void AddAssignmentRoutes(Router& router, ApiDeps& deps) {
            Json::array({PathParam("assignment_id", "Assignment id")}),
            Json{{"required", true},
                 {"content",
-                 JsonContent(Json{
-                     {"type", "object"},
-                     {"required", {"answers"}},
-                     {"properties",
-                      {{"answers",
-                        {{"type", "array"},
-                         {"items",
-                          {{"type", "object"},
-                           {"required", {"answer"}},
-                           {"properties",
-                            {{"answer", {{"type", "string"}}},
-                             {"score", {{"type", "number"}}},
-                             {"points", {{"type", "object"},
-                                         {"additionalProperties", {{"type", "number"}}}}}}}}}}}}}})}})});
+                 JsonContent(
+                     Json{{"type", "object"},
+                          {"required", {"answers"}},
+                          {"properties",
+                           {{"answers",
+                             {{"type", "array"},
+                              {"items",
+                               {{"type", "object"},
+                                {"required", {"answer"}},
+                                {"properties",
+                                 {{"answer", {{"type", "string"}}},
+                                  {"score", {{"type", "number"}}},
+                                  {"points",
+                                   {{"type", "object"},
+                                    {"additionalProperties", {{"type", "number"}}}}}}}}}}}}}})}})});
 
   router.Add(
       {"POST", "/assignments/{assignment_id}/references",
