@@ -34,12 +34,13 @@ scoring::ScoreScale ScaleFor(const Criterion& c) {
   return s;
 }
 
-scoring::QuestionContext ContextFor(const GradingRequest& r, const Criterion& c) {
+scoring::QuestionContext ContextFor(std::string_view question, std::string_view reference_answer,
+                                    const Criterion& c) {
   scoring::QuestionContext ctx;
-  ctx.question = std::string(r.question);
+  ctx.question = std::string(question);
   // The whole reference answer, and each of its lines when it lists several points: an answer
   // covering one listed point should match that point well.
-  const std::string reference(r.reference_answer);
+  const std::string reference(reference_answer);
   if (!reference.empty()) ctx.references.push_back(reference);
   std::istringstream lines(reference);
   std::vector<std::string> parts;
@@ -113,8 +114,51 @@ LocalGrader::LocalGrader(Store& store, Embedder* embedder, const WordVectors* wo
   options_.scorer.word_vectors = word_vectors;
 }
 
+Result<std::shared_ptr<const LocalGrader::CrossQuestion>> LocalGrader::CrossQuestionModel() {
+  ASSIGN_OR_RETURN(GradedAnswersVersion version, store_.GetAllGradedAnswersVersion());
+  {
+    std::lock_guard lock(mu_);
+    if (cross_question_ && cross_question_->version == version) return cross_question_;
+  }
+  auto cross = std::make_shared<CrossQuestion>();
+  cross->version = version;
+  if (static_cast<std::size_t>(version.count) >= options_.min_cross_question_answers) {
+    ASSIGN_OR_RETURN(std::vector<AssignmentId> graded, store_.ListGradedAssignments());
+    if (graded.size() > options_.cross_question_assignments) {
+      graded.erase(graded.begin(),
+                   graded.end() - static_cast<std::ptrdiff_t>(options_.cross_question_assignments));
+    }
+    // Each criterion of each assignment is one "question" with its graded answers.
+    std::vector<scoring::GenericScorer::Question> questions;
+    for (AssignmentId id : graded) {
+      auto assignment = store_.GetAssignment(id);
+      if (!assignment.ok()) continue;  // deleted meanwhile
+      ASSIGN_OR_RETURN(std::vector<GradedAnswer> answers, store_.ListGradedAnswers(id));
+      if (answers.size() > options_.cross_question_answers_each) {
+        answers.erase(answers.begin(), answers.end() - static_cast<std::ptrdiff_t>(
+                                                           options_.cross_question_answers_each));
+      }
+      for (const Criterion& c : assignment->rubric.criteria()) {
+        scoring::GenericScorer::Question q;
+        q.context = ContextFor(assignment->question, assignment->reference_answer, c);
+        q.examples = ExamplesFor(answers, c, assignment->rubric.max_score());
+        if (!q.examples.empty()) questions.push_back(std::move(q));
+      }
+    }
+    auto trained = scoring::GenericScorer::Train(
+        questions, /*categorical=*/false, options_.scorer.embedder, options_.scorer.word_vectors);
+    if (trained.ok()) {
+      cross->scorer = std::make_shared<const scoring::GenericScorer>(std::move(trained).value());
+    }
+  }
+  std::lock_guard lock(mu_);
+  cross_question_ = cross;
+  return std::shared_ptr<const CrossQuestion>(cross);
+}
+
 Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::Train(
-    const GradingRequest& request, GradedAnswersVersion version) {
+    const GradingRequest& request, GradedAnswersVersion version,
+    std::shared_ptr<const CrossQuestion> cross) {
   std::vector<GradedAnswer> answers;
   if (request.assignment.valid()) {
     ASSIGN_OR_RETURN(answers, store_.ListGradedAnswers(request.assignment));
@@ -123,12 +167,13 @@ Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::Train(
   models->rubric_version = request.rubric_version;
   models->version = version;
   models->examples = static_cast<int>(answers.size());
+  models->cross_question = cross;
   for (const Criterion& c : request.rubric.criteria()) {
-    ASSIGN_OR_RETURN(
-        scoring::AnswerScorer scorer,
-        scoring::AnswerScorer::Build(ContextFor(request, c),
-                                     ExamplesFor(answers, c, request.rubric.max_score()),
-                                     ScaleFor(c), nullptr, options_.scorer));
+    ASSIGN_OR_RETURN(scoring::AnswerScorer scorer,
+                     scoring::AnswerScorer::Build(
+                         ContextFor(request.question, request.reference_answer, c),
+                         ExamplesFor(answers, c, request.rubric.max_score()), ScaleFor(c),
+                         cross && cross->scorer ? cross->scorer.get() : nullptr, options_.scorer));
     models->by_criterion.emplace(c.key, std::make_unique<scoring::AnswerScorer>(std::move(scorer)));
   }
   return std::shared_ptr<const Models>(std::move(models));
@@ -137,17 +182,18 @@ Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::Train(
 Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::ModelsFor(
     const GradingRequest& request) {
   GradedAnswersVersion version;
+  ASSIGN_OR_RETURN(auto cross, CrossQuestionModel());
   if (request.assignment.valid()) {
     ASSIGN_OR_RETURN(version, store_.GetGradedAnswersVersion(request.assignment));
     std::lock_guard lock(mu_);
     auto it = cache_.find(request.assignment.value());
     if (it != cache_.end() && it->second->rubric_version == request.rubric_version &&
-        it->second->version == version) {
+        it->second->version == version && it->second->cross_question == cross) {
       return it->second;
     }
   }
   // Trained outside the lock: two workers may both train after a change; the result is the same.
-  ASSIGN_OR_RETURN(auto models, Train(request, version));
+  ASSIGN_OR_RETURN(auto models, Train(request, version, cross));
   if (request.assignment.valid()) {
     std::lock_guard lock(mu_);
     if (cache_.size() >= options_.cached_assignments) cache_.erase(cache_.begin());
@@ -198,7 +244,9 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   out.prompt_hash = Sha256Hex(
       std::string(request.answer) + "\x1f" + std::string(request.reference_answer) + "\x1f" +
       std::string(request.question) + "\x1f" + std::to_string(request.rubric_version) + "\x1f" +
-      std::to_string(models->version.count) + "." + std::to_string(models->version.last_id));
+      std::to_string(models->version.count) + "." + std::to_string(models->version.last_id) +
+      "\x1f" + std::to_string(models->cross_question->version.count) + "." +
+      std::to_string(models->cross_question->version.last_id));
   return out;
 }
 

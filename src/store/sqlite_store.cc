@@ -699,4 +699,31 @@ Result<std::pair<std::int64_t, std::int64_t>> SqliteStore::CountAndLastId(std::s
   return v;
 }
 
+Result<GradedAnswersVersion> SqliteStore::GetAllGradedAnswersVersion() {
+  GradedAnswersVersion v;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM graded_answers"));
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) v = {stmt.Int(0), stmt.Int(1)};
+    return OkStatus();
+  }));
+  return v;
+}
+
+Result<std::vector<AssignmentId>> SqliteStore::ListGradedAssignments() {
+  std::vector<AssignmentId> out;
+  RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT DISTINCT assignment_id FROM graded_answers "
+                                          "ORDER BY assignment_id"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(AssignmentId(stmt.Int(0)));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
 }  // namespace ag

@@ -30,6 +30,8 @@ class SqliteStore final : public Store {
                                TimePoint now) override;
   Result<std::vector<GradedAnswer>> ListGradedAnswers(AssignmentId assignment) override;
   Result<GradedAnswersVersion> GetGradedAnswersVersion(AssignmentId assignment) override;
+  Result<GradedAnswersVersion> GetAllGradedAnswersVersion() override;
+  Result<std::vector<AssignmentId>> ListGradedAssignments() override;
   Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) override;
   std::vector<Result<CreatedSubmission>> CreateSubmissions(const std::vector<NewSubmission>& batch,
                                                            TimePoint now) override;

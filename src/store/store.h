@@ -217,6 +217,9 @@ class Store {
   // Oldest first.
   virtual Result<std::vector<GradedAnswer>> ListGradedAnswers(AssignmentId assignment) = 0;
   virtual Result<GradedAnswersVersion> GetGradedAnswersVersion(AssignmentId assignment) = 0;
+  // Over every assignment: the version, and the assignments that have graded answers.
+  virtual Result<GradedAnswersVersion> GetAllGradedAnswersVersion() = 0;
+  virtual Result<std::vector<AssignmentId>> ListGradedAssignments() = 0;
 
   // Inserts the submission as queued. NotFound when the assignment does not exist.
   virtual Result<CreatedSubmission> CreateSubmission(const NewSubmission& s, TimePoint now) = 0;

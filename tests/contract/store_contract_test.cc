@@ -164,6 +164,8 @@ TEST_P(StoreContract, KeepsGradedAnswersPerAssignmentWithAVersion) {
   EXPECT_EQ((*list)[1].source, "import");
   EXPECT_EQ((*list)[1].created_at, clock_.Now());
 
+  EXPECT_EQ(store().GetAllGradedAnswersVersion()->count, 3);
+  EXPECT_EQ(*store().ListGradedAssignments(), (std::vector<AssignmentId>{a.id, other.id}));
   const auto before = *store().GetGradedAnswersVersion(a.id);
   EXPECT_EQ(before.count, 2);
   ASSERT_TRUE(store().AddGradedAnswers(a.id, {total}, clock_.Now()).ok());

@@ -87,6 +87,36 @@ TEST_F(LocalGraderTest, LearnsFromImportedGradedAnswersAndRetrainsWhenTheyChange
   EXPECT_EQ(Grade(g, "all of them go out")->proposal.breakdown[0].second.points, 0);
 }
 
+// Graded answers of other assignments teach how graders score agreement with a reference; an
+// assignment with none of its own is read that way.
+TEST_F(LocalGraderTest, LearnsAcrossAssignmentsForOneWithoutGradedAnswers) {
+  LocalGrader g(*f.store, nullptr, nullptr);
+  const char* refs[] = {"Water boils at one hundred degrees at sea level.",
+                        "Plants need sunlight and water to make their food.",
+                        "Iron rusts when it is exposed to oxygen and water."};
+  for (const char* ref : refs) {
+    NewAssignment other{"Other", "Question?", ref,
+                        Json::parse(R"({"outcome": {"description": "Answers the question",
+                                        "max_points": 2}})")};
+    const AssignmentId id = f.store->CreateAssignment(other, f.clock.Now())->id;
+    std::vector<NewGradedAnswer> graded;
+    for (int r = 0; r < 4; ++r) {
+      const std::string tail(static_cast<std::size_t>(r), '!');  // distinct answers
+      graded.push_back({std::string(ref) + tail, 2.0, {}, "import", std::nullopt});
+      graded.push_back({"I am not sure about this" + tail, 0.0, {}, "import", std::nullopt});
+      graded.push_back({"something else entirely" + tail, 0.0, {}, "import", std::nullopt});
+    }
+    ASSERT_TRUE(f.store->AddGradedAnswers(id, graded, f.clock.Now()).ok());
+  }
+  auto good = Grade(g, "The other two bulbs stay lit because the circuit is parallel.");
+  auto bad = Grade(g, "I am not sure.");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(good->parameters["methods"], Json::array({"cross-question-model"}));
+  EXPECT_EQ(good->parameters["graded_examples"], 0);  // none of its own
+  EXPECT_GT(*good->proposal.breakdown[0].second.points, *bad->proposal.breakdown[0].second.points);
+}
+
 TEST_F(LocalGraderTest, CitesTheRetrievedMaterial) {
   LocalGrader g(*f.store, nullptr, nullptr);
   evidence.chunks.push_back({ChunkId(7), "Circuits", "notes.md",
