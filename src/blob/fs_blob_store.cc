@@ -10,20 +10,15 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/durable_file.h"
 #include "core/sha256.h"
 
 namespace ag {
 namespace {
 
-// The one place errno becomes a Status here.
-Status ErrnoStatus(int err, std::string_view what) {
-  std::string message(what);
-  message += ": ";
-  message += std::strerror(err);
-  // Every failure here is the server's storage, never the client's request (NotFound for a
-  // missing blob is decided by Get itself): retried later, 503 over HTTP.
-  return UnavailableError(std::move(message));
-}
+// Every failure here is the server's storage, never the client's request (NotFound for a
+// missing blob is decided by Get itself): retried later, 503 over HTTP.
+Status ErrnoStatus(int err, std::string_view what) { return StorageError(err, what); }
 
 bool IsHexKey(std::string_view key) {
   if (key.size() != 64) return false;
@@ -31,27 +26,6 @@ bool IsHexKey(std::string_view key) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-Status WriteAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "blob write");
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return OkStatus();
-}
-
-Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + dir);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  return rc == 0 ? OkStatus() : ErrnoStatus(err, "fsync " + dir);
 }
 
 std::atomic<std::uint64_t> g_temp_counter{0};
@@ -169,16 +143,7 @@ Result<std::string> FsBlobStore::PutFile(const std::string& key, std::string_vie
 
   const std::string tmp = dir + "/.tmp-" + std::to_string(::getpid()) + "-" +
                           std::to_string(g_temp_counter.fetch_add(1));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus(errno, "create " + tmp);
-  Status s = WriteAll(fd, bytes);
-  if (s.ok() && options_.fsync && ::fsync(fd) != 0) s = ErrnoStatus(errno, "fsync " + tmp);
-  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(errno, "close " + tmp);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus(errno, "rename " + tmp);
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
+  RETURN_IF_ERROR(WriteFileAtomic(path, tmp, bytes, options_.fsync));
   if (options_.fsync) RETURN_IF_ERROR(SyncDirectory(dir));
   return key;
 }

@@ -1,5 +1,7 @@
 #include "vector/hnsw_vector_index.h"
 
+#include "core/durable_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,10 +128,8 @@ constexpr char kPointsMagic[8] = {'A', 'G', 'V', 'P', 'T', 'S', '\0', '\0'};
 constexpr std::uint32_t kPointsVersion = 1;
 constexpr std::size_t kPointsHeader = 80;
 
-// The one place errno becomes a Status here: storage failures are retried later.
-Status ErrnoStatus(int err, std::string_view what) {
-  return UnavailableError(std::string(what) + ": " + std::strerror(err));
-}
+// Storage failures are retried later.
+Status ErrnoStatus(int err, std::string_view what) { return StorageError(err, what); }
 
 Status Corrupt(const std::string& path, std::string_view why) {
   return FailedPreconditionError("vector index file " + path + " is corrupt (" + std::string(why) +
@@ -154,48 +154,9 @@ std::uint64_t Checksum(const char* data, std::size_t n) {
   return h ^ (h >> 29);
 }
 
-Status WriteAll(int fd, const char* data, std::size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write " + path);
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return OkStatus();
-}
-
-Status SyncFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + path);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  return rc == 0 ? OkStatus() : ErrnoStatus(err, "fsync " + path);
-}
-
-Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + dir);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  return rc == 0 ? OkStatus() : ErrnoStatus(err, "fsync " + dir);
-}
-
 // Writes path.tmp, then renames it over path.
 Status WriteFileAtomic(const std::string& path, std::string_view bytes, bool sync) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus(errno, "open " + tmp);
-  Status s = WriteAll(fd, bytes.data(), bytes.size(), tmp);
-  if (s.ok() && sync && ::fsync(fd) != 0) s = ErrnoStatus(errno, "fsync " + tmp);
-  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(errno, "close " + tmp);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus(errno, "rename " + tmp);
-  if (!s.ok()) ::unlink(tmp.c_str());
-  return s;
+  return ag::WriteFileAtomic(path, path + ".tmp", bytes, sync);
 }
 
 // The first `limit` bytes of the file (all of it by default); NotFound when it is absent.
