@@ -133,7 +133,9 @@ const std::vector<Setting>& Settings() {
        Int(&Config::grader_delay_ms, 0, 600'000)},
       {"REVIEW_CONFIDENCE_BELOW", "grades less confident than this end needs_review (default 0)",
        Real(&Config::review_below_confidence, 0, 1)},
-      {"LLM_PROVIDER", "grader: local (default); openai and ollama are not built yet",
+      {"LLM_PROVIDER",
+       "grader: local (default, no network), openai (any OpenAI-compatible endpoint at "
+       "OPENAI_BASE_URL) or ollama (OLLAMA_BASE_URL/v1)",
        [](Config& c, const std::string& v) -> Status {
          if (v != "local" && v != "openai" && v != "ollama") {
            return InvalidArgumentError("must be local, openai or ollama");
@@ -141,6 +143,30 @@ const std::vector<Setting>& Settings() {
          c.llm_provider = v;
          return OkStatus();
        }},
+      {"LLM_TIMEOUT_SECONDS", "timeout of one LLM call in seconds (default 120)",
+       Int(&Config::llm_timeout_seconds, 1, 3600)},
+      {"LLM_MAX_IN_FLIGHT", "LLM calls in flight at once per process (default 64)",
+       Int(&Config::llm_max_in_flight, 1, 4096)},
+      {"LLM_MAX_ATTEMPTS",
+       "LLM calls per grade before the attempt fails: unusable replies, 429, 5xx, timeouts "
+       "(default 4)",
+       Int(&Config::llm_max_attempts, 1, 20)},
+      {"LLM_RETRY_BASE_MS", "first backoff between LLM calls in ms, doubled (default 1000)",
+       Int(&Config::llm_retry_base_ms, 0, 600'000)},
+      {"LLM_RETRY_MAX_MS",
+       "longest backoff between LLM calls in ms, Retry-After too (default 60000)",
+       Int(&Config::llm_retry_max_ms, 0, 3'600'000)},
+      {"LLM_TEMPERATURE", "sampling temperature of the LLM grader (default 0)",
+       Real(&Config::llm_temperature, 0, 2)},
+      {"LLM_MAX_TOKENS", "most tokens of a grading reply; 0 = the endpoint's default",
+       Int(&Config::llm_max_tokens, 0, 1'000'000)},
+      {"LLM_SHORT_ANSWER_MODEL", "model for answers of at most LLM_SHORT_ANSWER_CHARS characters",
+       Text(&Config::llm_short_answer_model)},
+      {"LLM_SHORT_ANSWER_CHARS", "answers this short go to LLM_SHORT_ANSWER_MODEL (default 0: off)",
+       Int(&Config::llm_short_answer_chars, 0, 1'000'000)},
+      {"LLM_CACHE_ENTRIES",
+       "LLM grades kept in memory by request; 0 turns the cache off (default 10000)",
+       Int(&Config::llm_cache_entries, 0, 10'000'000)},
       {"LOG_LEVEL", "debug, info, warn or error (default info)",
        [](Config& c, const std::string& v) -> Status {
          ASSIGN_OR_RETURN(c.log_level, ParseLogLevel(v));
@@ -310,7 +336,11 @@ Status CheckSupported(const Config& c) {
   if (!c.redis_url.empty()) return not_built("REDIS_URL", "Redis job queue");
   if (!c.minio_endpoint.empty()) return not_built("MINIO_ENDPOINT", "S3/MinIO blob store");
   if (!c.qdrant_host.empty()) return not_built("QDRANT_HOST", "Qdrant vector index");
-  if (c.llm_provider != "local") return not_built("LLM_PROVIDER=" + c.llm_provider, "LLM grader");
+  if (c.llm_provider == "openai" && c.openai_api_key.empty() &&
+      c.openai_base_url.find("api.openai.com") != std::string::npos) {
+    return FailedPreconditionError(
+        "LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_API_KEY_FILE) for api.openai.com");
+  }
   return OkStatus();
 }
 

@@ -33,13 +33,13 @@ struct Config {
   bool durability_full = false;
 
   // --- Grading workers
-  bool workers = true;                 // flag --no-workers turns them off in `serve`
-  int worker_concurrency = 4;          // WORKER_CONCURRENCY: jobs graded at once
-  int job_lease_seconds = 30;          // JOB_LEASE_SECONDS: a dead worker's job runs again after
-  int job_max_attempts = 5;            // JOB_MAX_ATTEMPTS: then the submission is `error`
-  int job_retry_base_ms = 1000;        // JOB_RETRY_BASE_MS: first backoff (doubles, jittered)
-  int job_retry_max_ms = 300000;       // JOB_RETRY_MAX_MS: backoff cap
-  int sweep_interval_seconds = 30;     // SWEEP_INTERVAL_SECONDS: sweeper period
+  bool workers = true;              // flag --no-workers turns them off in `serve`
+  int worker_concurrency = 4;       // WORKER_CONCURRENCY: jobs graded at once
+  int job_lease_seconds = 30;       // JOB_LEASE_SECONDS: a dead worker's job runs again after
+  int job_max_attempts = 5;         // JOB_MAX_ATTEMPTS: then the submission is `error`
+  int job_retry_base_ms = 1000;     // JOB_RETRY_BASE_MS: first backoff (doubles, jittered)
+  int job_retry_max_ms = 300000;    // JOB_RETRY_MAX_MS: backoff cap
+  int sweep_interval_seconds = 30;  // SWEEP_INTERVAL_SECONDS: sweeper period
   // WORD_VECTORS_PATH: the local grader's word vectors; empty: the file scripts/setup installs,
   // and without it lexical features only (an explicit path that fails stops start-up).
   std::string word_vectors_path;
@@ -47,27 +47,38 @@ struct Config {
   double review_below_confidence = 0;  // REVIEW_CONFIDENCE_BELOW: needs_review threshold
 
   // --- Grader
-  std::string llm_provider = "local";  // LLM_PROVIDER: local (built), openai, ollama (not yet)
+  std::string llm_provider = "local";  // LLM_PROVIDER: local, openai or ollama
+  int llm_timeout_seconds = 120;       // LLM_TIMEOUT_SECONDS: one call (a local model is slow)
+  int llm_max_in_flight = 64;          // LLM_MAX_IN_FLIGHT: calls at once per process
+  int llm_max_attempts = 4;            // LLM_MAX_ATTEMPTS: calls per grade (bad output, 429, 5xx)
+  int llm_retry_base_ms = 1000;        // LLM_RETRY_BASE_MS: first backoff between calls
+  int llm_retry_max_ms = 60000;        // LLM_RETRY_MAX_MS: longest backoff, Retry-After included
+  double llm_temperature = 0;          // LLM_TEMPERATURE
+  int llm_max_tokens = 0;              // LLM_MAX_TOKENS: 0 = the endpoint's default
+  std::string llm_short_answer_model;  // LLM_SHORT_ANSWER_MODEL: for short answers, if set
+  int llm_short_answer_chars = 0;      // LLM_SHORT_ANSWER_CHARS: what "short" means
+  int llm_cache_entries = 10000;       // LLM_CACHE_ENTRIES: grades kept by request; 0 = off
 
   // --- Logs
   LogLevel log_level = LogLevel::kInfo;  // LOG_LEVEL: debug, info, warn, error
 
   // --- Scaled-out dependencies (deployment guide). Recognised so that a deployment that sets
   // them fails loudly until their adapters are built (README, "Not yet").
-  std::string mysql_host;                                     // MYSQL_HOST
-  int mysql_port = 3306;                                      // MYSQL_PORT
-  std::string mysql_user;                                     // MYSQL_USER
-  std::string mysql_password;                                 // MYSQL_PASSWORD (secret)
-  std::string mysql_database = "autograder";                  // MYSQL_DATABASE
-  std::string redis_url;                                      // REDIS_URL
-  std::string minio_endpoint;                                 // MINIO_ENDPOINT
-  std::string minio_access_key;                               // MINIO_ACCESS_KEY (secret)
-  std::string minio_secret_key;                               // MINIO_SECRET_KEY (secret)
-  std::string minio_bucket = "submissions";                   // MINIO_BUCKET
-  bool minio_secure = false;                                  // MINIO_SECURE
-  std::string qdrant_host;                                    // QDRANT_HOST
-  int qdrant_port = 6333;                                     // QDRANT_PORT
-  std::string qdrant_collection = "reference_docs";           // QDRANT_COLLECTION
+  std::string mysql_host;                            // MYSQL_HOST
+  int mysql_port = 3306;                             // MYSQL_PORT
+  std::string mysql_user;                            // MYSQL_USER
+  std::string mysql_password;                        // MYSQL_PASSWORD (secret)
+  std::string mysql_database = "autograder";         // MYSQL_DATABASE
+  std::string redis_url;                             // REDIS_URL
+  std::string minio_endpoint;                        // MINIO_ENDPOINT
+  std::string minio_access_key;                      // MINIO_ACCESS_KEY (secret)
+  std::string minio_secret_key;                      // MINIO_SECRET_KEY (secret)
+  std::string minio_bucket = "submissions";          // MINIO_BUCKET
+  bool minio_secure = false;                         // MINIO_SECURE
+  std::string qdrant_host;                           // QDRANT_HOST
+  int qdrant_port = 6333;                            // QDRANT_PORT
+  std::string qdrant_collection = "reference_docs";  // QDRANT_COLLECTION
+  // --- LLM endpoints (LLM_PROVIDER=openai: OPENAI_*; ollama: OLLAMA_* + /v1)
   std::string openai_api_key;                                 // OPENAI_API_KEY (secret)
   std::string openai_model = "gpt-4o-mini";                   // OPENAI_MODEL
   std::string openai_base_url = "https://api.openai.com/v1";  // OPENAI_BASE_URL

@@ -7,7 +7,10 @@
 #include "blob/fs_blob_store.h"
 #include "blob/mem_blob_store.h"
 #include "grading/delayed_grader.h"
+#include "grading/llm_grader.h"
 #include "grading/local_grader.h"
+#include "grading/lru_grade_cache.h"
+#include "llm/openai_chat_client.h"
 #include "obs/process_metrics.h"
 #include "queue/sqlite_job_queue.h"
 #include "rag/hybrid_retriever.h"
@@ -94,12 +97,64 @@ Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
   return OkStatus();
 }
 
+// LLM_PROVIDER=openai|ollama: the LLM grader on an OpenAI-compatible endpoint.
+void BuildLlmGrader(const Config& c, Services& s) {
+  CurlMultiOptions http;
+  http.max_in_flight = c.llm_max_in_flight;
+  s.http_client = std::make_unique<CurlMulti>(http);
+  OpenAiChatOptions endpoint;
+  LlmGraderOptions g;
+  g.name = "llm-" + c.llm_provider;
+  if (c.llm_provider == "ollama") {
+    std::string base = c.ollama_base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    endpoint.base_url = base + "/v1";
+    g.model = c.ollama_model;
+  } else {
+    endpoint.base_url = c.openai_base_url;
+    endpoint.api_key = c.openai_api_key;
+    g.model = c.openai_model;
+  }
+  s.chat = std::make_unique<OpenAiChatClient>(*s.http_client, endpoint);
+  if (c.llm_cache_entries > 0) {
+    s.grade_cache = std::make_unique<LruGradeCache>(static_cast<std::size_t>(c.llm_cache_entries));
+  }
+  g.short_answer_model = c.llm_short_answer_model;
+  g.short_answer_chars = c.llm_short_answer_chars;
+  g.temperature = c.llm_temperature;
+  g.max_tokens = c.llm_max_tokens;
+  g.timeout = std::chrono::seconds(c.llm_timeout_seconds);
+  g.max_attempts = c.llm_max_attempts;
+  g.backoff_base = std::chrono::milliseconds(c.llm_retry_base_ms);
+  g.backoff_max = std::chrono::milliseconds(c.llm_retry_max_ms);
+  s.log.Info("LLM grader", {{"provider", c.llm_provider},
+                            {"base_url", endpoint.base_url},
+                            {"model", g.model},
+                            {"max_in_flight", c.llm_max_in_flight}});
+  s.llm_metrics = std::make_unique<LlmMetrics>(s.metrics);
+  auto& in_flight = s.metrics.AddGauge("llm_http_requests",
+                                       "LLM HTTP requests by state: "
+                                       "in_flight, waiting (for a slot or a backoff's end)",
+                                       {"state"});
+  CurlMulti* http_client = s.http_client.get();
+  s.metrics.AddCollector([http_client, &in_flight] {
+    in_flight.With({"in_flight"}).Set(http_client->in_flight());
+    in_flight.With({"waiting"}).Set(http_client->waiting());
+  });
+  s.graders.push_back(
+      std::make_unique<LlmGrader>(*s.chat, s.grade_cache.get(), s.random, g, s.llm_metrics.get()));
+}
+
 Status BuildGrading(const Config& c, Services& s, bool persistent = true) {
   RETURN_IF_ERROR(OpenWordVectors(c, s));
   RETURN_IF_ERROR(OpenVectorIndex(c, s, persistent));
   s.retriever = std::make_unique<HybridRetriever>(*s.store, s.embedder.get(), s.vectors.get());
-  s.graders.push_back(
-      std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get()));
+  if (c.llm_provider == "local") {
+    s.graders.push_back(
+        std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get()));
+  } else {
+    BuildLlmGrader(c, s);
+  }
   if (c.grader_delay_ms > 0) {
     s.graders.push_back(std::make_unique<DelayedGrader>(
         *s.graders.back(), std::chrono::milliseconds(c.grader_delay_ms)));
@@ -149,6 +204,8 @@ Services::~Services() {
     submissions.reset();
     pipeline.reset();
     graders.clear();
+    chat.reset();
+    http_client.reset();
     retriever.reset();
     vectors.reset();
     std::error_code ec;
@@ -172,6 +229,10 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   w.lease = std::chrono::seconds(c.job_lease_seconds);
   w.heartbeat = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(200), w.lease / 3);
   w.max_attempts = c.job_max_attempts;
+  // An LLM grader's calls wait on the network, not on these threads: hold as many jobs as calls
+  // may be in flight.
+  if (c.llm_provider != "local")
+    w.max_in_hand = std::max(c.worker_concurrency, c.llm_max_in_flight);
   s->workers = std::make_unique<WorkerPool>(*s->queue, *s->store, *s->pipeline, clock, log,
                                             *s->grading_metrics, w);
   SweeperOptions sw;

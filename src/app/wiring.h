@@ -9,11 +9,15 @@
 #include "blob/blob_store.h"
 #include "core/clock.h"
 #include "core/retry_policy.h"
+#include "grading/grade_cache.h"
 #include "grading/grader.h"
 #include "grading/grading_metrics.h"
+#include "grading/llm_metrics.h"
 #include "grading/pipeline.h"
 #include "grading/sweeper.h"
 #include "grading/worker_pool.h"
+#include "llm/chat_client.h"
+#include "llm/curl_multi.h"
 #include "obs/health.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
@@ -47,6 +51,10 @@ struct Services {
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<Retriever> retriever;
+  std::unique_ptr<CurlMulti> http_client;        // the LLM grader's calls; null with the local one
+  std::unique_ptr<ChatClient> chat;              // likewise
+  std::unique_ptr<GradeCache> grade_cache;       // likewise; null when LLM_CACHE_ENTRIES=0
+  std::unique_ptr<LlmMetrics> llm_metrics;       // likewise
   std::vector<std::unique_ptr<Grader>> graders;  // the last one is used; earlier ones it wraps
   std::unique_ptr<GradingMetrics> grading_metrics;
   std::unique_ptr<GradingPipeline> pipeline;

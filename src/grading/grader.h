@@ -8,8 +8,13 @@
 //   Aborted for an unusable answer (unparseable), Cancelled when `stop` was requested.
 // - The student's answer is data, never instructions.
 // - Thread-safe: the worker pool calls it from several threads at once.
+// - GradeAsync returns at once and runs `done` exactly once, on any thread (the adapter's, or
+//   the caller's before it returns); `done` must not block. The request need only live until
+//   GradeAsync returns. Adapters whose work is CPU (the local graders) keep the default, which
+//   grades on the caller's thread; the LLM grader keeps many calls in flight without threads.
 #pragma once
 
+#include <functional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -43,10 +48,15 @@ struct GraderOutput {
   double confidence = 1.0;  // 0..1
 };
 
+using GradeDone = std::function<void(Result<GraderOutput>)>;
+
 class Grader {
  public:
   virtual ~Grader() = default;
   virtual Result<GraderOutput> Grade(const GradingRequest& request, std::stop_token stop) = 0;
+  virtual void GradeAsync(const GradingRequest& request, std::stop_token stop, GradeDone done) {
+    done(Grade(request, stop));
+  }
 };
 
 }  // namespace ag

@@ -13,46 +13,107 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+struct PreparedGrade {
+  SubmissionId id;
+  JobContext ctx;
+  Assignment assignment;
+  InjectionReport injection;
+  std::string graded_text;
+  Retrieval evidence;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point grade_started;
+  double grader_ms = 0;
+
+  GradingRequest Request() const {
+    return {
+        assignment.question, assignment.reference_answer, assignment.rubric, graded_text, evidence,
+        assignment.id,       assignment.rubric_version};
+  }
+};
+
 Status GradingPipeline::Run(SubmissionId id, const JobContext& ctx, std::stop_token stop) {
-  const auto started = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::shared_ptr<PreparedGrade> prepared, Prepare(id, ctx));
+  if (!prepared) return OkStatus();
+  prepared->grade_started = std::chrono::steady_clock::now();
+  Result<GraderOutput> output = grader_.Grade(prepared->Request(), stop);
+  prepared->grader_ms = SecondsSince(prepared->grade_started) * 1000;
+  return Finish(*prepared, std::move(output));
+}
+
+void GradingPipeline::Begin(SubmissionId id, const JobContext& ctx, std::stop_token stop,
+                            std::function<void(FinishStep)> graded) {
+  auto prepared = Prepare(id, ctx);
+  if (!prepared.ok() || !*prepared) {
+    Status outcome = prepared.status();
+    graded([outcome] { return outcome; });
+    return;
+  }
+  std::shared_ptr<PreparedGrade> p = *prepared;
+  p->grade_started = std::chrono::steady_clock::now();
+  grader_.GradeAsync(p->Request(), std::move(stop),
+                     [this, p, graded = std::move(graded)](Result<GraderOutput> output) mutable {
+                       p->grader_ms = SecondsSince(p->grade_started) * 1000;
+                       graded([this, p, output = std::move(output)]() mutable {
+                         return Finish(*p, std::move(output));
+                       });
+                     });
+}
+
+// load, screen, retrieve. Null when the submission needs no grading (graded already, or
+// finished meanwhile).
+Result<std::shared_ptr<PreparedGrade>> GradingPipeline::Prepare(SubmissionId id,
+                                                                const JobContext& ctx) {
+  auto p = std::make_shared<PreparedGrade>();
+  p->id = id;
+  p->ctx = ctx;
+  p->started = std::chrono::steady_clock::now();
 
   // load
   ASSIGN_OR_RETURN(Submission submission, store_.GetSubmission(id));
   if (IsFinal(submission.status)) {
     auto existing = store_.GetGrade(id);
-    if (existing.ok()) return OkStatus();  // a redelivered job: the work is done
+    if (existing.ok()) return std::shared_ptr<PreparedGrade>();  // a redelivered job
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
   }
-  ASSIGN_OR_RETURN(Assignment assignment, store_.GetAssignment(submission.assignment_id));
+  ASSIGN_OR_RETURN(p->assignment, store_.GetAssignment(submission.assignment_id));
+  const Assignment& assignment = p->assignment;
   if (Status s = store_.MarkGrading(id, clock_.Now()); !s.ok()) {
-    if (s.code() == StatusCode::kFailedPrecondition) return OkStatus();  // finished meanwhile
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      return std::shared_ptr<PreparedGrade>();  // finished meanwhile
+    }
     return s;
   }
   metrics_.requests.Inc();
 
   // An answer that addresses the grader is graded without those passages (they earn nothing)
   // and goes to a person for review, on every grader.
-  const InjectionReport injection = DetectInjection(submission.text);
-  const std::string graded_text =
-      injection.suspicious() ? WithoutFindings(submission.text, injection) : submission.text;
+  p->injection = DetectInjection(submission.text);
+  p->graded_text = p->injection.suspicious() ? WithoutFindings(submission.text, p->injection)
+                                             : std::move(submission.text);
 
   // retrieve: per criterion and over the whole answer
   std::vector<RetrievalQuery> queries;
-  queries.push_back({"answer", graded_text});
+  queries.push_back({"answer", p->graded_text});
   for (const Criterion& c : assignment.rubric.criteria()) {
     std::string text = c.description;
     for (const auto& l : c.levels) text += "\n" + l.description;
     queries.push_back({c.key, std::move(text)});
   }
-  ASSIGN_OR_RETURN(Retrieval evidence, retriever_.Retrieve(assignment.id, queries, options_.top_k));
+  ASSIGN_OR_RETURN(p->evidence, retriever_.Retrieve(assignment.id, queries, options_.top_k));
+  return p;
+}
 
-  // grade
-  const auto grade_started = std::chrono::steady_clock::now();
-  GradingRequest request{
-      assignment.question, assignment.reference_answer, assignment.rubric, graded_text, evidence,
-      assignment.id,       assignment.rubric_version};
-  ASSIGN_OR_RETURN(GraderOutput output, grader_.Grade(request, stop));
-  const double grader_ms = SecondsSince(grade_started) * 1000;
+// validate, persist, publish
+Status GradingPipeline::Finish(PreparedGrade& p, Result<GraderOutput> graded) {
+  if (!graded.ok()) return graded.status();
+  GraderOutput& output = *graded;
+  const SubmissionId id = p.id;
+  const JobContext& ctx = p.ctx;
+  const Assignment& assignment = p.assignment;
+  const InjectionReport& injection = p.injection;
+  const Retrieval& evidence = p.evidence;
+  const double grader_ms = p.grader_ms;
+  const auto started = p.started;
 
   // validate
   std::map<ChunkId, std::string> chunk_texts;

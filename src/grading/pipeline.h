@@ -3,6 +3,8 @@
 // It is the same for every adapter set; the worker pool runs it for each leased job.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <stop_token>
 #include <string>
 
@@ -27,6 +29,13 @@ struct JobContext {
   int attempt = 0;
 };
 
+// The work of one grade between its start and its store, held while the grader runs.
+struct PreparedGrade;
+
+// Finishes a graded job (validate, persist, publish) and returns the attempt's outcome. It
+// blocks on the database: run it on a worker thread, never on the grader's callback thread.
+using FinishStep = std::function<Status()>;
+
 class GradingPipeline {
  public:
   GradingPipeline(Store& store, Retriever& retriever, Grader& grader, const Clock& clock,
@@ -44,7 +53,17 @@ class GradingPipeline {
   // the step that failed, for the worker's retry decision (grading/job_outcome.h).
   Status Run(SubmissionId id, const JobContext& ctx, std::stop_token stop);
 
+  // The same in two halves, so that a worker keeps many grades in flight: Begin loads,
+  // screens and retrieves on the caller's thread and hands the request to the grader; `graded`
+  // then runs once (on any thread, perhaps before Begin returns) with the step that finishes the
+  // job. When there is nothing to grade, or loading failed, the step just returns that outcome.
+  void Begin(SubmissionId id, const JobContext& ctx, std::stop_token stop,
+             std::function<void(FinishStep)> graded);
+
  private:
+  Result<std::shared_ptr<PreparedGrade>> Prepare(SubmissionId id, const JobContext& ctx);
+  Status Finish(PreparedGrade& prepared, Result<GraderOutput> output);
+
   Store& store_;
   Retriever& retriever_;
   Grader& grader_;

@@ -19,6 +19,28 @@ WorkerPool::WorkerPool(JobQueue& queue, Store& store, GradingPipeline& pipeline,
 
 WorkerPool::~WorkerPool() { Stop(); }
 
+namespace {
+
+// True on this pool's worker threads: a grade that completes on one of them (a grader that
+// works on the caller's thread) is finished there, without a hand-over.
+thread_local bool t_worker_thread = false;
+
+Status RunStep(const FinishStep& step) {
+  // A throw must not take the process down with every other job in it: it is an attempt that
+  // failed, retried like any other.
+  try {
+    return step();
+  } catch (const std::exception& e) {
+    return InternalError(std::string("grading threw: ") + e.what());
+  }
+}
+
+}  // namespace
+
+int WorkerPool::MaxInHand() const {
+  return options_.max_in_hand > 0 ? options_.max_in_hand : options_.concurrency;
+}
+
 void WorkerPool::Start() {
   std::lock_guard lock(mu_);
   if (started_) return;
@@ -26,7 +48,14 @@ void WorkerPool::Start() {
   for (int i = 0; i < options_.concurrency; ++i) {
     threads_.emplace_back([this, i](std::stop_token stop) {
       NameThisThread("ag-worker-" + std::to_string(i));
+      t_worker_thread = true;
       WorkLoop(stop, i);
+    });
+  }
+  for (int i = 0; i < std::max(1, options_.finishers); ++i) {
+    finishers_.emplace_back([this, i](std::stop_token stop) {
+      NameThisThread("ag-finish-" + std::to_string(i));
+      FinishLoop(stop, i);
     });
   }
   heartbeat_ = std::jthread([this](std::stop_token stop) {
@@ -36,17 +65,42 @@ void WorkerPool::Start() {
 }
 
 void WorkerPool::Stop() {
+  // Stop callbacks run in request_stop, and a grader's may complete its grade there, which
+  // takes mu_: cancel outside it.
+  auto cancel_in_hand = [this] {
+    std::vector<std::shared_ptr<InHand>> hands;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [id, h] : in_hand_) hands.push_back(h);
+    }
+    for (auto& h : hands) h->cancel.request_stop();
+  };
   {
     std::lock_guard lock(mu_);
     if (!started_) return;
     started_ = false;
     for (auto& t : threads_) t.request_stop();
-    for (auto& [id, h] : in_hand_) h->cancel.request_stop();
   }
+  cancel_in_hand();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  cancel_in_hand();  // what the workers began while stopping
+  {
+    // Grades in flight end (cancelled) and the finishers settle them.
+    std::unique_lock lock(mu_);
+    if (!slot_cv_.wait_for(lock, std::chrono::seconds(30), [this] { return in_hand_.empty(); })) {
+      log_.Error("grades still in flight at shutdown; their leases will expire",
+                 {{"in_hand", static_cast<std::int64_t>(in_hand_.size())}});
+    }
+  }
+  for (auto& t : finishers_) t.request_stop();
+  finish_cv_.notify_all();
+  for (auto& t : finishers_) {
+    if (t.joinable()) t.join();
+  }
+  finishers_.clear();
   heartbeat_.request_stop();
   heartbeat_cv_.notify_all();
   if (heartbeat_.joinable()) heartbeat_.join();
@@ -61,56 +115,100 @@ void WorkerPool::WorkLoop(std::stop_token stop, int index) {
   const std::string worker =
       options_.name + "-" + std::to_string(::getpid()) + "-" + std::to_string(index);
   while (!stop.stop_requested()) {
+    {
+      std::unique_lock lock(mu_);
+      slot_cv_.wait(lock, stop,
+                    [this] { return static_cast<int>(in_hand_.size()) + reserved_ < MaxInHand(); });
+      if (stop.stop_requested()) break;
+      ++reserved_;
+    }
     auto leased = queue_.Lease(worker, options_.lease, options_.idle_wait);
-    if (!leased.ok()) {
+    if (!leased.ok() || !leased->has_value()) {
+      {
+        std::lock_guard lock(mu_);
+        --reserved_;
+      }
+      slot_cv_.notify_all();
+      if (leased.ok()) continue;
       log_.Error("lease failed", {{"worker", worker}, {"error", leased.status().ToString()}});
       std::mutex m;
       std::unique_lock lock(m);
       std::condition_variable_any().wait_for(lock, stop, options_.idle_wait, [] { return false; });
       continue;
     }
-    if (!leased->has_value()) continue;
-    Process(**leased, worker, stop);
+    Begin(**leased, worker, stop);
   }
 }
 
-void WorkerPool::Process(LeasedJob job, const std::string& worker, std::stop_token pool_stop) {
-  auto hand = std::make_shared<InHand>(InHand{job, std::stop_source()});
+void WorkerPool::FinishLoop(std::stop_token stop, int) {
+  for (;;) {
+    std::pair<std::uint64_t, FinishStep> item;
+    {
+      std::unique_lock lock(mu_);
+      finish_cv_.wait(lock, stop, [this] { return !to_finish_.empty(); });
+      if (to_finish_.empty()) return;  // stopping, and nothing left
+      item = std::move(to_finish_.front());
+      to_finish_.pop_front();
+    }
+    Complete(item.first, RunStep(item.second));
+  }
+}
+
+void WorkerPool::Begin(LeasedJob job, const std::string& worker, std::stop_token pool_stop) {
+  auto hand = std::make_shared<InHand>(InHand{job, std::stop_source(), worker});
   std::uint64_t key;
   {
     std::lock_guard lock(mu_);
+    --reserved_;
     key = next_key_++;
     in_hand_[key] = hand;
     if (pool_stop.stop_requested()) hand->cancel.request_stop();
   }
-  Status attempt;
   if (job.attempts > options_.max_attempts) {
     // Its earlier leases expired without an answer: each attempt killed its worker.
-    attempt =
-        FailedPreconditionError("grading was interrupted " + std::to_string(job.attempts - 1) +
-                                " times (the worker stopped or crashed)");
-  } else {
-    // A throw must not take the process down with every other job in it: it is an attempt that
-    // failed, retried like any other.
-    try {
-      attempt = pipeline_.Run(job.submission_id, JobContext{job.id, job.attempts},
-                              hand->cancel.get_token());
-    } catch (const std::exception& e) {
-      attempt = InternalError(std::string("grading threw: ") + e.what());
-    }
+    Complete(key,
+             FailedPreconditionError("grading was interrupted " + std::to_string(job.attempts - 1) +
+                                     " times (the worker stopped or crashed)"));
+    return;
   }
+  auto graded = [this, key](FinishStep step) {
+    if (t_worker_thread) {
+      Complete(key, RunStep(step));
+      return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      to_finish_.emplace_back(key, std::move(step));
+    }
+    finish_cv_.notify_one();
+  };
+  try {
+    pipeline_.Begin(job.submission_id, JobContext{job.id, job.attempts}, hand->cancel.get_token(),
+                    graded);
+  } catch (const std::exception& e) {
+    Complete(key, InternalError(std::string("grading threw: ") + e.what()));
+  }
+}
+
+void WorkerPool::Complete(std::uint64_t key, const Status& attempt) {
+  std::shared_ptr<InHand> hand;
   {
     std::lock_guard lock(mu_);
-    in_hand_.erase(key);
+    auto it = in_hand_.find(key);
+    if (it == in_hand_.end()) return;  // settled already
+    hand = it->second;
+    in_hand_.erase(it);  // before settling: the heartbeat must not renew a settled lease
   }
+  const LeasedJob& job = hand->job;
   if (!attempt.ok() && attempt.code() != StatusCode::kCancelled) {
-    log_.Warn("grading attempt failed", {{"worker", worker},
+    log_.Warn("grading attempt failed", {{"worker", hand->worker},
                                          {"job_id", job.id.value()},
                                          {"submission_id", job.submission_id.value()},
                                          {"attempt", job.attempts},
                                          {"error", attempt.ToString()}});
   }
   Settle(job, attempt);
+  slot_cv_.notify_all();
 }
 
 void WorkerPool::Settle(const LeasedJob& job, const Status& attempt) {

@@ -14,7 +14,6 @@
 extern char** environ;
 
 namespace ag::testing {
-namespace {
 
 pid_t Spawn(const std::vector<std::string>& args,
             const std::vector<std::pair<std::string, std::string>>& env, const std::string& log) {
@@ -58,8 +57,6 @@ int WaitFor(pid_t pid, std::chrono::seconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
-
-}  // namespace
 
 std::string AutograderBinary() { return AG_BINARY; }
 

@@ -20,6 +20,13 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
+// Starts `args` (argv[0] an absolute path) with extra environment variables, stdout and stderr
+// appended to `log`.
+pid_t Spawn(const std::vector<std::string>& args,
+            const std::vector<std::pair<std::string, std::string>>& env, const std::string& log);
+// Waits for `pid` to exit (SIGKILL after `timeout`): its exit status, 128 + signal, or -2.
+int WaitFor(pid_t pid, std::chrono::seconds timeout);
+
 // Runs `autograder args...` to completion with extra environment variables.
 CommandResult RunAutograder(const std::vector<std::string>& args,
                             const std::vector<std::pair<std::string, std::string>>& env = {});

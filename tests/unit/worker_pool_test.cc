@@ -164,5 +164,109 @@ TEST(WorkerPoolTest, AJobWhoseWorkersKeepDyingEndsInError) {
   EXPECT_NE(f.store->GetSubmission(s)->error.find("interrupted 2 times"), std::string::npos);
 }
 
+// Holds every grade until the test lets them go, then answers from its own thread, as the LLM
+// grader does from its HTTP thread; a stopped grade answers Cancelled at once.
+class HeldGrader final : public Grader {
+ public:
+  ~HeldGrader() override { Release(); }
+  Result<GraderOutput> Grade(const GradingRequest& r, std::stop_token) override {
+    return ScriptedGrader::FullMarks(r);
+  }
+  void GradeAsync(const GradingRequest& r, std::stop_token stop, GradeDone done) override {
+    auto held = std::make_shared<Held>();
+    held->result = ScriptedGrader::FullMarks(r);
+    held->done = std::move(done);
+    std::lock_guard lock(mu_);
+    Held* raw = held.get();  // not the shared_ptr: the callback lives inside Held
+    held->on_stop.emplace(stop, [raw] { Answer(*raw, CancelledError("stopped")); });
+    held_.push_back(held);
+    max_held_ = std::max(max_held_, Pending());
+  }
+  // Answers everything held, from another thread.
+  void Release() {
+    std::vector<std::shared_ptr<Held>> all;
+    {
+      std::lock_guard lock(mu_);
+      all.swap(held_);
+    }
+    std::thread([this, all] {
+      for (auto& h : all) Answer(*h, h->result);
+    }).join();
+  }
+  int pending() {
+    std::lock_guard lock(mu_);
+    return Pending();
+  }
+  int max_held() {
+    std::lock_guard lock(mu_);
+    return max_held_;
+  }
+
+ private:
+  struct Held {
+    Result<GraderOutput> result = InternalError("unset");
+    GradeDone done;
+    std::atomic<bool> answered{false};
+    std::optional<std::stop_callback<std::function<void()>>> on_stop;
+  };
+  int Pending() {
+    int n = 0;
+    for (auto& h : held_) n += !h->answered;
+    return n;
+  }
+  static void Answer(Held& h, Result<GraderOutput> r) {
+    if (h.answered.exchange(true)) return;
+    GradeDone done = std::move(h.done);
+    done(std::move(r));
+  }
+  std::mutex mu_;
+  std::vector<std::shared_ptr<Held>> held_;
+  int max_held_ = 0;
+};
+
+TEST(WorkerPoolTest, AnAsynchronousGraderKeepsManyJobsInHandOnOneThread) {
+  GradingFixture f(NoBackoff());
+  HeldGrader held;
+  GradingPipeline pipeline(*f.store, *f.retriever, held, f.clock, f.log, *f.metrics);
+  const AssignmentId a = f.MakeAssignment();
+  for (int i = 0; i < 30; ++i) f.Submit(a);
+  WorkerPoolOptions o = FastPool();
+  o.concurrency = 1;
+  o.max_in_hand = 12;
+  WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
+  pool.Start();
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(WaitUntil([&] { return held.pending() == 12; })) << held.pending();
+    EXPECT_EQ(pool.InFlight(), 12);
+    held.Release();
+  }
+  ASSERT_TRUE(WaitUntil([&] { return held.pending() == 6; }));
+  held.Release();
+  ASSERT_TRUE(WaitUntil([&] { return f.Count("submissions", "status = 'done'") == 30; }));
+  ASSERT_TRUE(WaitUntil([&] { return f.Count("jobs") == 0; }));
+  pool.Stop();
+  EXPECT_EQ(held.max_held(), 12);  // never more than max_in_hand
+  EXPECT_EQ(f.Count("grades"), 30);
+}
+
+TEST(WorkerPoolTest, StoppingReleasesAsynchronousGradesInFlight) {
+  GradingFixture f(NoBackoff());
+  HeldGrader held;
+  GradingPipeline pipeline(*f.store, *f.retriever, held, f.clock, f.log, *f.metrics);
+  const AssignmentId a = f.MakeAssignment();
+  for (int i = 0; i < 5; ++i) f.Submit(a);
+  WorkerPoolOptions o = FastPool();
+  o.concurrency = 1;
+  o.max_in_hand = 8;
+  WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
+  pool.Start();
+  ASSERT_TRUE(WaitUntil([&] { return held.pending() == 5; }));
+  pool.Stop();
+  EXPECT_EQ(pool.InFlight(), 0);
+  EXPECT_EQ(f.Count("jobs", "state = 'queued' AND attempts = 0"), 5);
+  EXPECT_EQ(f.Count("submissions", "status = 'queued'"), 5);
+  EXPECT_EQ(f.Count("grades"), 0);
+}
+
 }  // namespace
 }  // namespace ag
