@@ -59,13 +59,16 @@ struct EvalFlags {
   bool argmax = false;  // ordinal: the likeliest level instead of the rounded expectation
   bool no_word_vectors = false;
   std::string word_vectors;  // the word-vector file (WORD_VECTORS_PATH)
+  // --grader llm: graded examples shown to the model as material; --no-retrieval: none.
+  int examples_shown = 5;
+  bool no_retrieval = false;
 };
 
 int RunServe(const CommonFlags& common, const ServeFlags& flags);
 int RunMigrate(const CommonFlags& common);
 int RunGrade(const CommonFlags& common, const GradeFlags& flags);
 int RunQueue(const CommonFlags& common, const QueueFlags& flags);
-int RunEval(const EvalFlags& flags);
+int RunEval(const CommonFlags& common, const EvalFlags& flags);
 int RunExamplesImport(const CommonFlags& common, const ExamplesFlags& flags);
 
 // Loads the configuration with `flags` (by setting name) on top; prints one line and returns

@@ -1,11 +1,14 @@
-// `autograder eval`: agreement of the local grader with human graders on a dataset.
+// `autograder eval`: agreement of a grader (the local one, or the LLM grader) with human graders
+// on a dataset.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 
 #include "app/commands.h"
+#include "app/wiring.h"
 #include "core/json.h"
+#include "eval/port_question_grader.h"
 #include "eval/runner.h"
 #include "rag/local_embedder.h"
 
@@ -41,9 +44,10 @@ void PrintAgreement(const eval::Dataset& d, const eval::Agreement& a) {
               a.seconds_grade, a.n_test ? a.seconds_grade * 1000 / a.n_test : 0.0);
 }
 
-Json ToJson(const eval::Dataset& d, const eval::Agreement& a, bool word_vectors) {
-  Json j = {{"dataset", d.name}, {"grader", "local"}, {"n_test", a.n_test}};
-  j["word_vectors"] = word_vectors;
+Json ToJson(const eval::Dataset& d, const eval::Agreement& a, const std::string& grader,
+            bool word_vectors) {
+  Json j = {{"dataset", d.name}, {"grader", grader}, {"n_test", a.n_test}};
+  if (grader == "local") j["word_vectors"] = word_vectors;
   j["examples"] = a.examples < 0 ? Json("all") : Json(a.examples);
   if (a.qwk_fisher_mean) j["qwk_fisher_mean"] = Round3(*a.qwk_fisher_mean);
   if (a.pearson_r) j["pearson_r"] = Round3(*a.pearson_r);
@@ -65,11 +69,28 @@ Json ToJson(const eval::Dataset& d, const eval::Agreement& a, bool word_vectors)
 
 }  // namespace
 
-int RunEval(const EvalFlags& flags) {
-  if (flags.grader != "local") {
-    std::fprintf(stderr, "autograder eval: --grader %s is not built yet; use --grader local\n",
-                 flags.grader.c_str());
-    return 2;
+int RunEval(const CommonFlags& common, const EvalFlags& flags) {
+  // --grader llm: the LLM grader of the configuration (LLM_PROVIDER and its settings).
+  const bool llm = flags.grader == "llm";
+  SystemClock clock;
+  SeededRandom random(flags.seed);
+  std::optional<Logger> log;
+  std::unique_ptr<Services> llm_services;
+  std::optional<eval::PortQuestionGrader> llm_grader;
+  if (llm) {
+    auto config = LoadConfigOrReport(common);
+    if (!config) return 2;
+    log.emplace(clock, std::max(config->log_level, LogLevel::kWarn));
+    auto built = BuildLlmGraderOnly(*config, clock, *log, random);
+    if (!built.ok()) {
+      std::fprintf(stderr, "autograder eval: --grader llm: %s\n", built.status().message().c_str());
+      return 2;
+    }
+    llm_services = std::move(built).value();
+    eval::PortQuestionGraderOptions o;
+    o.examples_shown = flags.no_retrieval ? 0 : flags.examples_shown;
+    o.max_in_flight = config->llm_max_in_flight;
+    llm_grader.emplace(llm_services->grader(), o);
   }
   auto train = eval::ReadDataset(flags.dataset, flags.train);
   if (!train.ok()) {
@@ -105,7 +126,7 @@ int RunEval(const EvalFlags& flags) {
   // what they add.
   std::unique_ptr<LocalEmbedder> embedder;
   std::unique_ptr<WordVectors> word_vectors;
-  if (!flags.no_word_vectors) {
+  if (!flags.no_word_vectors && !llm) {
     LocalEmbedderOptions eo;
     eo.path = flags.word_vectors;
     auto opened = LocalEmbedder::Open(eo);
@@ -128,7 +149,7 @@ int RunEval(const EvalFlags& flags) {
   std::vector<std::optional<int>> curve;
   if (flags.examples) {
     curve.push_back(*flags.examples < 0 ? std::nullopt : std::optional<int>(*flags.examples));
-  } else if (flags.no_curve) {
+  } else if (flags.no_curve || llm) {  // each point of an LLM's curve costs a full run of calls
     curve.push_back(std::nullopt);
   } else {
     curve = {0, 10, 50, 200, std::nullopt};
@@ -137,7 +158,8 @@ int RunEval(const EvalFlags& flags) {
   Json headline;
   for (const auto& n : curve) {
     options.examples = n;
-    auto agreement = eval::Evaluate(train_set, test_set, options);
+    auto agreement =
+        eval::Evaluate(train_set, test_set, options, llm_grader ? &*llm_grader : nullptr);
     if (!agreement.ok()) {
       std::fprintf(stderr, "autograder eval: %s\n", agreement.status().message().c_str());
       return 1;
@@ -148,7 +170,16 @@ int RunEval(const EvalFlags& flags) {
       std::printf("== graded examples per question: %s\n", label.c_str());
       PrintAgreement(test_set, *agreement);
       std::printf("\n");
-      headline = ToJson(test_set, *agreement, !flags.no_word_vectors);
+      headline = ToJson(test_set, *agreement, flags.grader, !flags.no_word_vectors);
+      if (llm_grader) {
+        std::printf("LLM: %lld prompt and %lld completion tokens; %d answers not graded%s%s\n\n",
+                    llm_grader->input_tokens(), llm_grader->output_tokens(), llm_grader->failures(),
+                    llm_grader->failures() ? " (scored as the minimum): " : "",
+                    llm_grader->last_failure().c_str());
+        headline["retrieval"] = !flags.no_retrieval && flags.examples_shown > 0;
+        headline["examples_shown"] = flags.no_retrieval ? 0 : flags.examples_shown;
+        headline["failed"] = llm_grader->failures();
+      }
     } else {
       std::printf("== graded examples per question: %s -> %s %s\n\n", label.c_str(),
                   test_set.kind == eval::ScaleKind::kOrdinal       ? "QWK mean"

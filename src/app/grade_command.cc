@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "app/commands.h"
+#include "app/wiring.h"
 #include "core/csv.h"
 #include "core/files.h"
-#include "app/wiring.h"
 #include "http/views.h"
 
 namespace ag {

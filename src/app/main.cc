@@ -103,9 +103,15 @@ int main(int argc, char** argv) {
                    "graded examples per question (-1: all); default: a learning curve over "
                    "0, 10, 50, 200 and all")
       ->check(CLI::Range(-1, 1000000));
-  eval->add_option("--grader", eval_flags.grader, "local (llm: not built yet)")
+  eval->add_option("--grader", eval_flags.grader,
+                   "local (default) or llm (LLM_PROVIDER's endpoint, many calls at once)")
       ->check(CLI::IsMember({"local", "llm"}));
   eval->add_flag("--no-curve", eval_flags.no_curve, "only all examples, no learning curve");
+  eval->add_option("--examples-shown", eval_flags.examples_shown,
+                   "--grader llm: nearest graded examples given to the model as material (5)");
+  eval->add_flag("--no-retrieval", eval_flags.no_retrieval,
+                 "--grader llm: give the model no material (the retrieval ablation)");
+  add_common(eval);
   eval_flags.word_vectors = std::string(kDefaultWordVectorsPath);
   if (const char* env = std::getenv("WORD_VECTORS_PATH"); env && *env)
     eval_flags.word_vectors = env;
@@ -118,7 +124,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (eval->parsed()) return RunEval(eval_flags);
+  if (eval->parsed()) return RunEval(common, eval_flags);
   if (import->parsed()) return RunExamplesImport(common, examples_flags);
 
   if (serve->parsed()) return RunServe(common, serve_flags);

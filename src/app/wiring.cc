@@ -249,6 +249,17 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   return s;
 }
 
+Result<std::unique_ptr<Services>> BuildLlmGraderOnly(const Config& c, const Clock& clock,
+                                                     Logger& log, RandomSource& random) {
+  if (c.llm_provider == "local") {
+    return InvalidArgumentError("LLM_PROVIDER is local: set it to openai or ollama");
+  }
+  RETURN_IF_ERROR(CheckSupported(c));
+  auto s = std::make_unique<Services>(clock, log, random);
+  BuildLlmGrader(c, *s);
+  return s;
+}
+
 Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& c, const Clock& clock,
                                                        Logger& log, RandomSource& random) {
   auto s = std::make_unique<Services>(clock, log, random);

@@ -76,6 +76,10 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& config, const Cloc
 Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& config, const Clock& clock,
                                                        Logger& log, RandomSource& random);
 
+// Only the LLM grader of LLM_PROVIDER (openai or ollama), for `eval --grader llm`.
+Result<std::unique_ptr<Services>> BuildLlmGraderOnly(const Config& config, const Clock& clock,
+                                                     Logger& log, RandomSource& random);
+
 // Only the database, migrated: for `migrate` and `queue`.
 Result<std::unique_ptr<Services>> BuildQueueAdmin(const Config& config, const Clock& clock,
                                                   Logger& log, RandomSource& random);

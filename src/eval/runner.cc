@@ -76,24 +76,16 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed) {
   return s;
 }
 
-Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const EvalOptions& options) {
-  Agreement out;
-  out.examples = options.examples.value_or(-1);
-  const auto started = std::chrono::steady_clock::now();
+namespace {
 
-  // The graded examples each question gets: a seeded sample of its training answers.
-  std::map<std::string, std::vector<const Answer*>> examples = ByQuestion(train);
-  for (auto& [qid, list] : examples) {
-    Shuffle(list, options.seed + 1);
-    if (options.examples && static_cast<int>(list.size()) > *options.examples) {
-      list.resize(static_cast<std::size_t>(*options.examples));
-    }
-  }
-  const bool categorical = train.kind == ScaleKind::kCategorical;
+// The local grader's scorer: a model per question from its examples, and a cross-question
+// model from every question's.
+class LocalQuestionGrader final : public QuestionGrader {
+ public:
+  explicit LocalQuestionGrader(const EvalOptions& options) : options_(options) {}
 
-  // The cross-question model, from every training question's examples.
-  std::optional<scoring::GenericScorer> generic;
-  {
+  Status Prepare(const Dataset& train, const ExamplesByQuestion& examples) override {
+    const bool categorical = train.kind == ScaleKind::kCategorical;
     std::vector<scoring::GenericScorer::Question> questions;
     for (const auto& [qid, list] : examples) {
       auto q = train.questions.find(qid);
@@ -107,11 +99,57 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
       questions.push_back(std::move(g));
     }
     if (!questions.empty()) {
-      auto trained = scoring::GenericScorer::Train(questions, categorical, options.scorer.embedder,
-                                                   options.scorer.word_vectors);
-      if (trained.ok()) generic.emplace(std::move(trained).value());
+      auto trained = scoring::GenericScorer::Train(questions, categorical, options_.scorer.embedder,
+                                                   options_.scorer.word_vectors);
+      if (trained.ok()) generic_.emplace(std::move(trained).value());
+    }
+    return OkStatus();
+  }
+
+  Result<std::vector<double>> Score(const Dataset& test, const Question& q,
+                                    const std::vector<const Answer*>& examples,
+                                    const std::vector<const Answer*>& answers,
+                                    std::string& method) override {
+    std::vector<scoring::GradedExample> graded;
+    for (const Answer* a : examples) graded.push_back({a->text, Normalized(q, a->score)});
+    ASSIGN_OR_RETURN(
+        scoring::AnswerScorer scorer,
+        scoring::AnswerScorer::Build(ContextOf(q), std::move(graded), ScaleOf(test, q),
+                                     generic_ ? &*generic_ : nullptr, options_.scorer));
+    std::vector<double> out;
+    for (const Answer* a : answers) {
+      const scoring::Prediction pred = scorer.Score(a->text);
+      method = pred.method;
+      out.push_back(pred.score);
+    }
+    return out;
+  }
+
+ private:
+  const EvalOptions& options_;
+  std::optional<scoring::GenericScorer> generic_;
+};
+
+}  // namespace
+
+Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const EvalOptions& options,
+                           QuestionGrader* grader) {
+  Agreement out;
+  out.examples = options.examples.value_or(-1);
+  const auto started = std::chrono::steady_clock::now();
+
+  // The graded examples each question gets: a seeded sample of its training answers.
+  ExamplesByQuestion examples = ByQuestion(train);
+  for (auto& [qid, list] : examples) {
+    Shuffle(list, options.seed + 1);
+    if (options.examples && static_cast<int>(list.size()) > *options.examples) {
+      list.resize(static_cast<std::size_t>(*options.examples));
     }
   }
+  const bool categorical = train.kind == ScaleKind::kCategorical;
+  LocalQuestionGrader local(options);
+  if (!grader) grader = &local;
+  RETURN_IF_ERROR(grader->Prepare(train, examples));
 
   std::vector<double> truth_all, predicted_all;
   std::vector<int> truth_labels, predicted_labels;
@@ -122,30 +160,32 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
     if (qit == test.questions.end())
       return InvalidArgumentError("answer to unknown question " + qid);
     const Question& q = qit->second;
-    std::vector<scoring::GradedExample> graded;
-    if (auto e = examples.find(qid); e != examples.end()) {
-      for (const Answer* a : e->second) graded.push_back({a->text, Normalized(q, a->score)});
-    }
-    ASSIGN_OR_RETURN(scoring::AnswerScorer scorer,
-                     scoring::AnswerScorer::Build(ContextOf(q), std::move(graded), ScaleOf(test, q),
-                                                  generic ? &*generic : nullptr, options.scorer));
+    static const std::vector<const Answer*> kNone;
+    auto e = examples.find(qid);
     const auto grade_started = std::chrono::steady_clock::now();
     QuestionAgreement qa;
     qa.id = qid;
+    ASSIGN_OR_RETURN(
+        std::vector<double> predicted,
+        grader->Score(test, q, e == examples.end() ? kNone : e->second, answers, qa.method));
+    if (predicted.size() != answers.size()) {
+      return InternalError("the grader scored " + std::to_string(predicted.size()) + " of " +
+                           std::to_string(answers.size()) + " answers");
+    }
     std::vector<int> t_int, p_int;
     std::vector<double> t, p;
     int correct = 0;
-    for (const Answer* a : answers) {
-      const scoring::Prediction pred = scorer.Score(a->text);
-      qa.method = pred.method;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      const Answer* a = answers[i];
+      const double pred_score = predicted[i];
       t.push_back(a->score);
-      p.push_back(pred.score);
+      p.push_back(pred_score);
       t_int.push_back(static_cast<int>(std::lround(a->score)));
-      p_int.push_back(static_cast<int>(std::lround(pred.score)));
+      p_int.push_back(static_cast<int>(std::lround(pred_score)));
       correct += t_int.back() == p_int.back() ? 1 : 0;
       if (test.name == "saf") {
         truth_labels.push_back(SafLabel(a->score));
-        predicted_labels.push_back(SafPredictedLabel(pred.score));
+        predicted_labels.push_back(SafPredictedLabel(pred_score));
       } else if (categorical) {
         truth_labels.push_back(t_int.back());
         predicted_labels.push_back(p_int.back());

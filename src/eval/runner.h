@@ -1,5 +1,6 @@
-// Runs the local grader's scorer over a human-graded dataset and measures agreement: trains on
-// the training answers (at most `examples` per question), grades the test answers, compares.
+// Runs a grader over a human-graded dataset and measures agreement: gives it the training
+// answers (at most `examples` per question) as graded examples, grades the test answers,
+// compares.
 #pragma once
 
 #include <cstdint>
@@ -47,8 +48,27 @@ struct Split {
 // Splits each question's answers: the first `share` of a seeded shuffle train, the rest test.
 Split SplitDataset(const Dataset& all, double share, std::uint64_t seed);
 
+// Every question's graded examples: a seeded sample of its training answers.
+using ExamplesByQuestion = std::map<std::string, std::vector<const Answer*>>;
+
+// What scores a question's test answers: the local scorer (the default) or a Grader port
+// adapter (eval/port_question_grader.h).
+class QuestionGrader {
+ public:
+  virtual ~QuestionGrader() = default;
+  // Once, before any question.
+  virtual Status Prepare(const Dataset& train, const ExamplesByQuestion& examples) = 0;
+  // One predicted score per answer, in order; `method` names how they were scored.
+  virtual Result<std::vector<double>> Score(const Dataset& test, const Question& question,
+                                            const std::vector<const Answer*>& examples,
+                                            const std::vector<const Answer*>& answers,
+                                            std::string& method) = 0;
+};
+
 // `test` holds the answers to grade; its questions may be absent from `train` (unseen questions).
-Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const EvalOptions& options);
+// `grader` null: the local grader's scorer (scoring/answer_scorer.h).
+Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const EvalOptions& options,
+                           QuestionGrader* grader = nullptr);
 
 // The headline figure of an agreement, for learning curves: QWK mean, r, or weighted F1.
 double Headline(const Dataset& d, const Agreement& a);

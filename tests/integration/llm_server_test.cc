@@ -210,6 +210,61 @@ TEST_F(LlmServerTest, ManyCallsInFlightOnTwoWorkerThreads) {
   EXPECT_GE(stats["max_in_flight"].get<int>(), 8) << "calls should overlap: " << stats.dump();
 }
 
+// The last line of `autograder eval`'s output: its JSON summary.
+Json LastJsonLine(const std::string& output) {
+  const auto end = output.find_last_not_of('\n');
+  const auto start = output.rfind('\n', end);
+  return ParseJsonOrDiscarded(output.substr(start == std::string::npos ? 0 : start + 1));
+}
+
+TEST(LlmEvalTest, EvaluatesTheLlmGraderWithAndWithoutRetrievedExamples) {
+  FakeOpenAi fake;
+  ASSERT_TRUE(fake.Start()) << fake.log();
+  TempDir dir;
+  std::string csv = "id,question,desired_answer,student_answer,score_me,score_other,score_avg\n";
+  for (int i = 0; i < 8; ++i) {
+    csv += "1.1,What is a stack?,A last-in first-out list.,answer " + std::to_string(i) +
+           " about a list," + std::to_string(i % 6) + "," + std::to_string(i % 6) + "," +
+           std::to_string(i % 6) + "\n";
+  }
+  WriteFile(dir.File("mohler_dataset_edited.csv"), csv);
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"LLM_PROVIDER", "openai"}, {"OPENAI_BASE_URL", fake.base_url()}, {"OPENAI_API_KEY", "k"}};
+  auto with = RunAutograder({"eval", "--dataset", "mohler", "--train", dir.path(), "--split", "0.5",
+                             "--grader", "llm", "--examples-shown", "2"},
+                            env);
+  ASSERT_EQ(with.exit_code, 0) << with.output;
+  Json summary = LastJsonLine(with.output);
+  EXPECT_EQ(summary["grader"], "llm") << with.output;
+  EXPECT_EQ(summary["n_test"], 4);
+  EXPECT_EQ(summary["retrieval"], true);
+  EXPECT_EQ(summary["failed"], 0);
+  EXPECT_TRUE(summary.contains("pearson_r"));
+  Json requests = fake.Requests();
+  ASSERT_EQ(requests.size(), 4u);
+  std::string system = requests[0]["body"]["messages"][0]["content"];
+  EXPECT_NE(system.find("What is a stack?"), std::string::npos);
+  EXPECT_NE(system.find("A last-in first-out list."), std::string::npos);
+  EXPECT_NE(system.find("\"score\" (max 5 points)"), std::string::npos);
+  EXPECT_NE(system.find("a graded answer: "), std::string::npos) << system;
+
+  ASSERT_TRUE(fake.Reset());
+  auto without = RunAutograder({"eval", "--dataset", "mohler", "--train", dir.path(), "--split",
+                                "0.5", "--grader", "llm", "--no-retrieval"},
+                               env);
+  ASSERT_EQ(without.exit_code, 0) << without.output;
+  EXPECT_EQ(LastJsonLine(without.output)["retrieval"], false);
+  system = fake.Requests()[0]["body"]["messages"][0]["content"];
+  EXPECT_EQ(system.find("a graded answer: "), std::string::npos);
+  EXPECT_NE(system.find("COURSE MATERIAL (cite by chunk id):\n(none)"), std::string::npos);
+
+  auto local = RunAutograder(
+      {"eval", "--dataset", "mohler", "--train", dir.path(), "--split", "0.5", "--grader", "llm"},
+      {{"LLM_PROVIDER", "local"}});
+  EXPECT_EQ(local.exit_code, 2);
+  EXPECT_NE(local.output.find("LLM_PROVIDER"), std::string::npos) << local.output;
+}
+
 TEST(LlmConfigTest, OpenAiWithoutAKeyIsRefusedAtStartUp) {
   TempDir dir;
   auto r = RunAutograder({"serve", "--data-dir", dir.File("d"), "--port", "0"},
