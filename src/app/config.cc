@@ -167,6 +167,21 @@ const std::vector<Setting>& Settings() {
       {"LLM_CACHE_ENTRIES",
        "LLM grades kept in memory by request; 0 turns the cache off (default 10000)",
        Int(&Config::llm_cache_entries, 0, 10'000'000)},
+      {"EMBEDDING_PROVIDER",
+       "vectors for retrieval: local (default, GloVe, no network), openai or ollama "
+       "(/v1/embeddings)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "local" && v != "openai" && v != "ollama") {
+           return InvalidArgumentError("must be local, openai or ollama");
+         }
+         c.embedding_provider = v;
+         return OkStatus();
+       }},
+      {"EMBEDDING_MODEL",
+       "embedding model (default text-embedding-3-small; nomic-embed-text with ollama)",
+       Text(&Config::embedding_model)},
+      {"EMBEDDING_DIMENSION", "the embedding model's vector size (default 1536; 768 with ollama)",
+       Int(&Config::embedding_dimension, 0, 65536)},
       {"LOG_LEVEL", "debug, info, warn or error (default info)",
        [](Config& c, const std::string& v) -> Status {
          ASSIGN_OR_RETURN(c.log_level, ParseLogLevel(v));
@@ -336,10 +351,15 @@ Status CheckSupported(const Config& c) {
   if (!c.redis_url.empty()) return not_built("REDIS_URL", "Redis job queue");
   if (!c.minio_endpoint.empty()) return not_built("MINIO_ENDPOINT", "S3/MinIO blob store");
   if (!c.qdrant_host.empty()) return not_built("QDRANT_HOST", "Qdrant vector index");
-  if (c.llm_provider == "openai" && c.openai_api_key.empty() &&
-      c.openai_base_url.find("api.openai.com") != std::string::npos) {
-    return FailedPreconditionError(
-        "LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_API_KEY_FILE) for api.openai.com");
+  for (const auto& [name, provider] :
+       {std::pair<std::string, std::string>{"LLM_PROVIDER", c.llm_provider},
+        {"EMBEDDING_PROVIDER", c.embedding_provider}}) {
+    if (provider == "openai" && c.openai_api_key.empty() &&
+        c.openai_base_url.find("api.openai.com") != std::string::npos) {
+      return FailedPreconditionError(name +
+                                     "=openai needs OPENAI_API_KEY (or OPENAI_API_KEY_FILE) for "
+                                     "api.openai.com");
+    }
   }
   return OkStatus();
 }

@@ -58,6 +58,11 @@ struct Config {
   std::string llm_short_answer_model;  // LLM_SHORT_ANSWER_MODEL: for short answers, if set
   int llm_short_answer_chars = 0;      // LLM_SHORT_ANSWER_CHARS: what "short" means
   int llm_cache_entries = 10000;       // LLM_CACHE_ENTRIES: grades kept by request; 0 = off
+  // EMBEDDING_PROVIDER: local (GloVe, no network), openai (OPENAI_BASE_URL/embeddings) or ollama
+  // (OLLAMA_BASE_URL/v1/embeddings); the vectors of course material for retrieval.
+  std::string embedding_provider = "local";
+  std::string embedding_model;  // EMBEDDING_MODEL; empty: text-embedding-3-small / nomic-embed-text
+  int embedding_dimension = 0;  // EMBEDDING_DIMENSION; 0: 1536 (openai) / 768 (ollama)
 
   // --- Logs
   LogLevel log_level = LogLevel::kInfo;  // LOG_LEVEL: debug, info, warn, error

@@ -11,6 +11,7 @@
 #include "grading/local_grader.h"
 #include "grading/lru_grade_cache.h"
 #include "llm/openai_chat_client.h"
+#include "llm/openai_embedder.h"
 #include "obs/process_metrics.h"
 #include "queue/sqlite_job_queue.h"
 #include "rag/hybrid_retriever.h"
@@ -75,7 +76,8 @@ Status OpenWordVectors(const Config& c, Services& s) {
 // chunks again the first time it serves it.
 // `persistent` false (offline grading): a scratch directory removed with the services.
 Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
-  if (!s.embedder) return OkStatus();
+  Embedder* embedder = s.retrieval_embedder();
+  if (!embedder) return OkStatus();
   HnswVectorIndexOptions options;
   options.dir = c.data_dir + "/vectors";
   if (!persistent) {
@@ -84,7 +86,7 @@ Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
     if (!mkdtemp(pattern.data())) return UnavailableError("cannot create a scratch directory");
     options.dir = s.scratch_dir = pattern;
   }
-  options.space = {s.embedder->model(), s.embedder->dimension()};
+  options.space = {embedder->model(), embedder->dimension()};
   options.fsync = c.durability_full;
   ASSIGN_OR_RETURN(auto index, HnswVectorIndex::Open(options));
   if (index->Info().needs_reindex()) {
@@ -97,18 +99,50 @@ Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
   return OkStatus();
 }
 
+// The HTTP client of the OpenAI-compatible endpoints (LLM grader, remote embedder), made once.
+CurlMulti& HttpClient(const Config& c, Services& s) {
+  if (!s.http_client) {
+    CurlMultiOptions http;
+    http.max_in_flight = c.llm_max_in_flight;
+    s.http_client = std::make_unique<CurlMulti>(http);
+  }
+  return *s.http_client;
+}
+
+std::string WithoutTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// EMBEDDING_PROVIDER=openai|ollama: course material embedded by an OpenAI-compatible endpoint.
+void BuildRemoteEmbedder(const Config& c, Services& s) {
+  if (c.embedding_provider == "local") return;
+  OpenAiEmbedderOptions e;
+  const bool ollama = c.embedding_provider == "ollama";
+  e.base_url = ollama ? WithoutTrailingSlash(c.ollama_base_url) + "/v1" : c.openai_base_url;
+  e.api_key = ollama ? "" : c.openai_api_key;
+  e.model = !c.embedding_model.empty() ? c.embedding_model
+            : ollama                   ? "nomic-embed-text"
+                                       : "text-embedding-3-small";
+  e.dimension = c.embedding_dimension > 0 ? c.embedding_dimension : ollama ? 768 : 1536;
+  e.timeout = std::chrono::seconds(c.llm_timeout_seconds);
+  e.backoff_base = std::chrono::milliseconds(c.llm_retry_base_ms);
+  e.backoff_max = std::chrono::milliseconds(c.llm_retry_max_ms);
+  s.log.Info("remote embedder", {{"provider", c.embedding_provider},
+                                 {"base_url", e.base_url},
+                                 {"model", e.model},
+                                 {"dimension", e.dimension}});
+  s.remote_embedder = std::make_unique<OpenAiEmbedder>(HttpClient(c, s), e);
+}
+
 // LLM_PROVIDER=openai|ollama: the LLM grader on an OpenAI-compatible endpoint.
 void BuildLlmGrader(const Config& c, Services& s) {
-  CurlMultiOptions http;
-  http.max_in_flight = c.llm_max_in_flight;
-  s.http_client = std::make_unique<CurlMulti>(http);
+  HttpClient(c, s);
   OpenAiChatOptions endpoint;
   LlmGraderOptions g;
   g.name = "llm-" + c.llm_provider;
   if (c.llm_provider == "ollama") {
-    std::string base = c.ollama_base_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    endpoint.base_url = base + "/v1";
+    endpoint.base_url = WithoutTrailingSlash(c.ollama_base_url) + "/v1";
     g.model = c.ollama_model;
   } else {
     endpoint.base_url = c.openai_base_url;
@@ -147,8 +181,10 @@ void BuildLlmGrader(const Config& c, Services& s) {
 
 Status BuildGrading(const Config& c, Services& s, bool persistent = true) {
   RETURN_IF_ERROR(OpenWordVectors(c, s));
+  BuildRemoteEmbedder(c, s);
   RETURN_IF_ERROR(OpenVectorIndex(c, s, persistent));
-  s.retriever = std::make_unique<HybridRetriever>(*s.store, s.embedder.get(), s.vectors.get());
+  s.retriever =
+      std::make_unique<HybridRetriever>(*s.store, s.retrieval_embedder(), s.vectors.get());
   if (c.llm_provider == "local") {
     s.graders.push_back(
         std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get()));
@@ -205,6 +241,7 @@ Services::~Services() {
     pipeline.reset();
     graders.clear();
     chat.reset();
+    remote_embedder.reset();
     http_client.reset();
     retriever.reset();
     vectors.reset();

@@ -43,7 +43,8 @@ struct Services {
   MetricsRegistry metrics;
 
   std::shared_ptr<void> database;      // the adapters' shared connection (opaque above wiring)
-  std::unique_ptr<Embedder> embedder;  // null when no word vectors are installed
+  std::unique_ptr<Embedder> embedder;  // local (GloVe); null when no word vectors are installed
+  std::unique_ptr<Embedder> remote_embedder;  // EMBEDDING_PROVIDER openai|ollama, else null
   std::unique_ptr<WordVectors> word_vectors;  // null likewise
   std::unique_ptr<VectorIndex> vectors;       // null without an embedder
   std::string scratch_dir;                    // removed on destruction (offline grading)
@@ -51,7 +52,7 @@ struct Services {
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<Retriever> retriever;
-  std::unique_ptr<CurlMulti> http_client;        // the LLM grader's calls; null with the local one
+  std::unique_ptr<CurlMulti> http_client;        // calls to OpenAI-compatible endpoints; else null
   std::unique_ptr<ChatClient> chat;              // likewise
   std::unique_ptr<GradeCache> grade_cache;       // likewise; null when LLM_CACHE_ENTRIES=0
   std::unique_ptr<LlmMetrics> llm_metrics;       // likewise
@@ -65,6 +66,10 @@ struct Services {
   std::vector<HealthCheck> health;
 
   Grader& grader() { return *graders.back(); }
+  // The course material's vectors: the remote embedder when configured, else the local one.
+  Embedder* retrieval_embedder() {
+    return remote_embedder ? remote_embedder.get() : embedder.get();
+  }
 };
 
 // The service on the configured adapters (embedded: SQLite file, blob files), migrated, with

@@ -7,6 +7,7 @@
 #include "grading/llm_grader.h"
 #include "llm/curl_multi.h"
 #include "llm/openai_chat_client.h"
+#include "llm/openai_embedder.h"
 #include "support/fake_openai_process.h"
 
 namespace ag {
@@ -179,6 +180,64 @@ TEST_F(LlmClientTest, StoppingTheClientEndsWhatIsInFlight) {
 TEST_F(LlmClientTest, AnUnreachableEndpointIsUnavailable) {
   OpenAiChatClient nowhere(http, {"http://127.0.0.1:1/v1", ""});
   EXPECT_EQ(SendAndWait(nowhere, Simple()).reply.status().code(), StatusCode::kUnavailable);
+}
+
+// --- the remote embedder
+
+OpenAiEmbedderOptions EmbedderOptions(const FakeOpenAi& fake, int dimension) {
+  OpenAiEmbedderOptions o;
+  o.base_url = fake.base_url();
+  o.model = "fake-embedding";
+  o.dimension = dimension;
+  o.batch = 2;
+  o.backoff_base = 1ms;
+  return o;
+}
+
+float Dot(const std::vector<float>& a, const std::vector<float>& b) {
+  float s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+TEST(OpenAiEmbedderTest, EmbedsInBatchesWithUnitVectorsAndSkipsEmptyTexts) {
+  FakeOpenAi fake({"--embedding-dim", "64"});
+  ASSERT_TRUE(fake.Start()) << fake.log();
+  CurlMulti http;
+  OpenAiEmbedder embedder(http, EmbedderOptions(fake, 64));
+  EXPECT_EQ(embedder.model(), "openai-embeddings:fake-embedding:64");
+  auto v = embedder.Embed({"fossil fuels warm the planet", "", "the planet warms from fossil fuels",
+                           "glaciers melt", "   "});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_EQ(v->size(), 5u);
+  EXPECT_NEAR(Dot((*v)[0], (*v)[0]), 1.0, 1e-4);
+  EXPECT_EQ(Dot((*v)[1], (*v)[1]), 0);  // empty: the zero vector, never sent
+  EXPECT_EQ(Dot((*v)[4], (*v)[4]), 0);
+  EXPECT_GT(Dot((*v)[0], (*v)[2]), Dot((*v)[0], (*v)[3]));
+  const Json requests = fake.Requests();
+  ASSERT_EQ(requests.size(), 2u);  // three texts in batches of two
+  EXPECT_EQ(requests[0]["body"]["model"], "fake-embedding");
+  EXPECT_TRUE(embedder.Embed({}).ok());
+}
+
+TEST(OpenAiEmbedderTest, RetriesRateLimitsAndRefusesAnotherDimension) {
+  FakeOpenAi fake({"--embedding-dim", "32"});
+  ASSERT_TRUE(fake.Start()) << fake.log();
+  CurlMulti http;
+  ASSERT_TRUE(testing::HttpClient(fake.port())
+                  .PostJson("/_fake/script", Json::parse(R"({"embeddings": [
+                      {"status": 429, "headers": {"Retry-After": "0"}}, {"status": 503}]})"))
+                  .status == 200);
+  OpenAiEmbedder embedder(http, EmbedderOptions(fake, 32));
+  auto v = embedder.Embed({"one text"});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(fake.Stats()["requests"]["embeddings"], 3);
+  OpenAiEmbedder wrong(http, EmbedderOptions(fake, 16));
+  auto refused = wrong.Embed({"one text"});
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  OpenAiEmbedderOptions nowhere = EmbedderOptions(fake, 32);
+  nowhere.base_url = "http://127.0.0.1:1/v1";
+  EXPECT_EQ(OpenAiEmbedder(http, nowhere).Embed({"x"}).status().code(), StatusCode::kUnavailable);
 }
 
 // --- the LLM grader over HTTP

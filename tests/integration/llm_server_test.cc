@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "core/json.h"
@@ -208,6 +209,17 @@ TEST_F(LlmServerTest, ManyCallsInFlightOnTwoWorkerThreads) {
   EXPECT_EQ(stats["requests"]["chat"], 32);
   EXPECT_LE(stats["max_in_flight"].get<int>(), 16);
   EXPECT_GE(stats["max_in_flight"].get<int>(), 8) << "calls should overlap: " << stats.dump();
+}
+
+TEST_F(LlmServerTest, CourseMaterialCanBeEmbeddedByTheEndpoint) {
+  Start({"--embedding-dim", "48"}, {{"EMBEDDING_PROVIDER", "openai"},
+                                    {"EMBEDDING_MODEL", "fake-embedding"},
+                                    {"EMBEDDING_DIMENSION", "48"}});
+  const std::int64_t id = Submit("Burning fossil fuels warms the planet; seas rise.");
+  ASSERT_EQ(WaitForStatus(*http_, id, "done")["status"], "done");
+  EXPECT_GE(fake_->Stats()["requests"]["embeddings"].get<int>(), 2);  // chunks, then queries
+  EXPECT_FALSE(Grade(id)["provenance"]["retrieved_chunk_ids"].empty());
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("data") + "/vectors"));
 }
 
 // The last line of `autograder eval`'s output: its JSON summary.

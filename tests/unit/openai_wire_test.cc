@@ -2,6 +2,8 @@
 // answer onto the ChatClient contract's errors.
 #include "llm/openai_wire.h"
 
+#include "llm/openai_embedder.h"
+
 #include <gtest/gtest.h>
 
 namespace ag {
@@ -100,6 +102,44 @@ TEST(OpenAiWireTest, ARefusedResponseFormatIsNamed) {
 TEST(OpenAiWireTest, TransportErrorsPassThrough) {
   auto o = ChatOutcomeFromHttp(DeadlineExceededError("no answer within 5 ms"));
   EXPECT_EQ(o.reply.status().code(), StatusCode::kDeadlineExceeded);
+}
+
+}  // namespace
+}  // namespace ag
+
+namespace ag {
+namespace {
+
+TEST(OpenAiEmbeddingsWireTest, ReadsVectorsInInputOrderNormalised) {
+  EXPECT_EQ(EmbeddingsRequestBody("m", {"a", "b"}),
+            Json::parse(R"({"model":"m","input":["a","b"],"encoding_format":"float"})"));
+  HttpReply r;
+  r.status = 200;
+  r.body = R"({"object":"list","data":[
+      {"object":"embedding","index":1,"embedding":[0,3,4]},
+      {"object":"embedding","index":0,"embedding":[2,0,0]}],"model":"m"})";
+  auto v = ParseEmbeddings(r, 2, 3);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ((*v)[0], (std::vector<float>{1, 0, 0}));
+  EXPECT_FLOAT_EQ((*v)[1][1], 0.6f);
+  EXPECT_FLOAT_EQ((*v)[1][2], 0.8f);
+}
+
+TEST(OpenAiEmbeddingsWireTest, RefusesWrongSizesMissingVectorsAndErrors) {
+  HttpReply r;
+  r.status = 200;
+  r.body = R"({"data":[{"index":0,"embedding":[1,2]}]})";
+  EXPECT_EQ(ParseEmbeddings(r, 1, 3).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(ParseEmbeddings(r, 1, 3).status().message().find("EMBEDDING_DIMENSION is 3"),
+            std::string::npos);
+  EXPECT_EQ(ParseEmbeddings(r, 2, 2).status().code(), StatusCode::kAborted);  // one of two
+  r.body = R"({"data":[{"index":0,"embedding":[1,"x"]}]})";
+  EXPECT_EQ(ParseEmbeddings(r, 1, 2).status().code(), StatusCode::kAborted);
+  r.body = R"({"data":[{"index":0,"embedding":[1,2]},{"index":0,"embedding":[1,2]}]})";
+  EXPECT_EQ(ParseEmbeddings(r, 2, 2).status().code(), StatusCode::kAborted);
+  r.status = 429;
+  r.body = R"({"error":{"message":"slow down"}})";
+  EXPECT_EQ(ParseEmbeddings(r, 1, 2).status().code(), StatusCode::kResourceExhausted);
 }
 
 }  // namespace
