@@ -502,6 +502,93 @@ Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
   return outcome;
 }
 
+Status SqliteStore::OverrideGrade(const OverrideGradeRequest& r) {
+  const std::int64_t ms = ToUnixMillis(r.now);
+  const std::string breakdown = DumpJson(BreakdownToJson(r.result.breakdown));
+  const std::string citations = DumpJson(CitationsToJson(r.result.citations));
+  return db_.Write([&](SqliteConn& c) -> Status {
+    RETURN_IF_ERROR(CurrentStatus(c, r.submission_id));
+    Json previous = nullptr;
+    std::string chunk_ids = "[]";
+    {
+      ASSIGN_OR_RETURN(auto prev, c.Prepare("SELECT score, grader, retrieved_chunk_ids FROM grades "
+                                            "WHERE submission_id = ?"));
+      prev.Bind(1, r.submission_id.value());
+      ASSIGN_OR_RETURN(bool row, prev.Step());
+      if (row) {
+        previous = {{"score", JsonNumber(prev.Real(0))}, {"grader", prev.Text(1)}};
+        chunk_ids = prev.Text(2);
+      }
+    }
+    const std::string parameters =
+        DumpJson(Json{{"overrides", previous}, {"reason", r.reason}, {"actor", r.actor}});
+    ASSIGN_OR_RETURN(
+        auto up,
+        c.Prepare(
+            "INSERT INTO grades(submission_id, rubric_version, score, max_score, breakdown, "
+            "feedback, citations, grader, model, prompt_hash, retrieved_chunk_ids, "
+            "parameters, input_tokens, output_tokens, latency_ms, confidence, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'human', '', '', ?, ?, 0, 0, 0, 1, ?, ?) "
+            "ON CONFLICT(submission_id) DO UPDATE SET rubric_version = "
+            "excluded.rubric_version, score = excluded.score, max_score = "
+            "excluded.max_score, breakdown = excluded.breakdown, feedback = "
+            "excluded.feedback, citations = excluded.citations, grader = 'human', "
+            "model = '', prompt_hash = '', parameters = excluded.parameters, "
+            "input_tokens = 0, output_tokens = 0, latency_ms = 0, confidence = 1, "
+            "updated_at = excluded.updated_at"));
+    RETURN_IF_ERROR(up.Bind(1, r.submission_id.value())
+                        .Bind(2, r.rubric_version)
+                        .Bind(3, r.result.score)
+                        .Bind(4, r.result.max_score)
+                        .Bind(5, breakdown)
+                        .Bind(6, r.result.feedback)
+                        .Bind(7, citations)
+                        .Bind(8, chunk_ids)
+                        .Bind(9, parameters)
+                        .Bind(10, ms)
+                        .Bind(11, ms)
+                        .Run());
+    ASSIGN_OR_RETURN(
+        auto ev, c.Prepare("INSERT INTO grade_events(submission_id, kind, actor, rubric_version, "
+                           "score, detail, created_at) VALUES (?, 'override', ?, ?, ?, ?, ?)"));
+    const std::string detail = DumpJson(Json{{"previous", previous}, {"reason", r.reason}});
+    RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value())
+                        .Bind(2, r.actor)
+                        .Bind(3, r.rubric_version)
+                        .Bind(4, r.result.score)
+                        .Bind(5, detail)
+                        .Bind(6, ms)
+                        .Run());
+    ASSIGN_OR_RETURN(auto st, c.Prepare("UPDATE submissions SET status = 'done', error = '', "
+                                        "updated_at = ? WHERE id = ?"));
+    RETURN_IF_ERROR(st.Bind(1, ms).Bind(2, r.submission_id.value()).Run());
+
+    ASSIGN_OR_RETURN(auto assignment,
+                     c.Prepare("SELECT assignment_id FROM submissions WHERE id = ?"));
+    assignment.Bind(1, r.submission_id.value());
+    ASSIGN_OR_RETURN(bool found, assignment.Step());
+    if (!found) return NotFoundError("Submission not found");
+    const std::int64_t assignment_id = assignment.Int(0);
+    ASSIGN_OR_RETURN(auto drop, c.Prepare("DELETE FROM graded_answers WHERE submission_id = ? "
+                                          "AND source = 'override'"));
+    RETURN_IF_ERROR(drop.Bind(1, r.submission_id.value()).Run());
+    Json points = Json::object();
+    for (const auto& [k, v] : r.example.points) points[k] = v;
+    const std::string points_json = DumpJson(points);
+    ASSIGN_OR_RETURN(auto ins,
+                     c.Prepare("INSERT INTO graded_answers(assignment_id, answer_text, score, "
+                               "points, source, submission_id, created_at) "
+                               "VALUES (?, ?, ?, ?, 'override', ?, ?)"));
+    ins.Bind(1, assignment_id).Bind(2, r.example.answer_text);
+    if (r.example.score) {
+      ins.Bind(3, *r.example.score);
+    } else {
+      ins.BindNull(3);
+    }
+    return ins.Bind(4, points_json).Bind(5, r.submission_id.value()).Bind(6, ms).Run();
+  });
+}
+
 Result<Grade> SqliteStore::GetGrade(SubmissionId submission) {
   std::optional<Result<Grade>> found;
   RETURN_IF_ERROR(db_.Read([&](SqliteConn& c) -> Status {

@@ -44,6 +44,7 @@ class SqliteStore final : public Store {
   Result<int> Requeue(const std::vector<SubmissionId>& ids, TimePoint now) override;
   Result<SaveGradeOutcome> SaveGrade(const SaveGradeRequest& request) override;
   Result<Grade> GetGrade(SubmissionId submission) override;
+  Status OverrideGrade(const OverrideGradeRequest& request) override;
   Result<std::vector<SubmissionId>> ListUnfinished(TimePoint updated_before, SubmissionId after,
                                                    int limit) override;
   Result<StatusCounts> CountSubmissionsByStatus() override;

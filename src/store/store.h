@@ -175,6 +175,19 @@ struct SaveGradeRequest {
   TimePoint now;
 };
 
+// A person's grade replacing the grader's (or given where grading failed).
+struct OverrideGradeRequest {
+  SubmissionId submission_id;
+  int rubric_version = 1;
+  GradeResult result;  // validated against the rubric by the caller
+  std::string actor;   // who; empty until accounts exist
+  std::string reason;
+  // The answer as a graded example of its assignment (source "override"); it replaces the
+  // example an earlier override of the same submission made.
+  NewGradedAnswer example;
+  TimePoint now;
+};
+
 enum class SaveGradeOutcome {
   kWritten,        // the grade is now the current one
   kAlreadyGraded,  // a grade for this rubric version existed: nothing changed
@@ -250,6 +263,11 @@ class Store {
   virtual Result<SaveGradeOutcome> SaveGrade(const SaveGradeRequest& request) = 0;
   // The current grade. NotFound when the submission has none.
   virtual Result<Grade> GetGrade(SubmissionId submission) = 0;
+  // In one transaction: the person's grade becomes the current one whatever existed (grader
+  // "human"; the previous grader and score kept in its parameters), an 'override' grade event,
+  // the submission done (whatever its status: a job still queued or running then finds it
+  // graded and leaves it), and the answer as a graded example. NotFound when absent.
+  virtual Status OverrideGrade(const OverrideGradeRequest& request) = 0;
 
   // Submissions still queued or grading whose last change is older than `updated_before`, with
   // ids above `after`, by id: candidates for the sweeper, read page by page.

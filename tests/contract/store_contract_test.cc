@@ -229,6 +229,73 @@ TEST_P(StoreContract, SaveGradeIsIdempotent) {
   EXPECT_EQ(*sub->feedback, "feedback");
 }
 
+OverrideGradeRequest OverrideFor(SubmissionId id, double intro, TimePoint now) {
+  OverrideGradeRequest r;
+  r.submission_id = id;
+  r.result.breakdown = {{"intro", intro, 10, "by hand"}, {"body", 30, 30, "all there"}};
+  r.result.score = intro + 30;
+  r.result.max_score = 40;
+  r.result.feedback = "reviewed";
+  r.reason = "missed the thesis";
+  r.example.answer_text = "my answer";
+  r.example.score = intro + 30;
+  r.example.points = {{"intro", intro}, {"body", 30}};
+  r.example.source = "override";
+  r.example.submission_id = id;
+  r.now = now;
+  return r;
+}
+
+TEST_P(StoreContract, AnOverrideReplacesTheGradeAndBecomesAGradedExample) {
+  Assignment a = MakeAssignment();
+  Submission s = MakeSubmission(a.id);
+  ASSERT_TRUE(store().MarkGrading(s.id, clock_.Now()).ok());
+  ASSERT_TRUE(store().SaveGrade(GradeFor(s.id, 5)).ok());
+  const auto before = *store().GetGradedAnswersVersion(a.id);
+  ASSERT_TRUE(store().OverrideGrade(OverrideFor(s.id, 8, clock_.Now())).ok());
+  auto grade = store().GetGrade(s.id);
+  ASSERT_TRUE(grade.ok());
+  EXPECT_DOUBLE_EQ(grade->result.score, 38);
+  EXPECT_EQ(grade->result.breakdown[0].comment, "by hand");
+  EXPECT_EQ(grade->provenance.grader, "human");
+  EXPECT_EQ(grade->provenance.parameters["overrides"]["score"], 25);
+  EXPECT_EQ(grade->provenance.parameters["overrides"]["grader"], "test");
+  EXPECT_EQ(grade->provenance.parameters["reason"], "missed the thesis");
+  EXPECT_EQ(grade->provenance.retrieved_chunk_ids.size(), 2u);  // the evidence stays
+  EXPECT_DOUBLE_EQ(*store().GetSubmission(s.id)->score, 38);
+
+  auto examples = store().ListGradedAnswers(a.id);
+  ASSERT_EQ(examples->size(), 1u);
+  EXPECT_EQ((*examples)[0].source, "override");
+  EXPECT_EQ((*examples)[0].points.at("intro"), 8);
+  EXPECT_EQ(*(*examples)[0].submission_id, s.id);
+  EXPECT_NE(*store().GetGradedAnswersVersion(a.id), before);
+
+  // A second override replaces the first one's example; a redelivered job changes nothing.
+  ASSERT_TRUE(store().OverrideGrade(OverrideFor(s.id, 2, clock_.Now())).ok());
+  examples = store().ListGradedAnswers(a.id);
+  ASSERT_EQ(examples->size(), 1u);
+  EXPECT_EQ((*examples)[0].points.at("intro"), 2);
+  EXPECT_EQ(*store().SaveGrade(GradeFor(s.id, 9)), SaveGradeOutcome::kAlreadyGraded);
+  EXPECT_DOUBLE_EQ(store().GetGrade(s.id)->result.score, 32);
+}
+
+TEST_P(StoreContract, AnOverrideGradesASubmissionThatFailedOrWaits) {
+  Assignment a = MakeAssignment();
+  Submission failed = MakeSubmission(a.id);
+  ASSERT_TRUE(store().MarkFailed(failed.id, "the model's reply was unusable", clock_.Now()).ok());
+  ASSERT_TRUE(store().OverrideGrade(OverrideFor(failed.id, 4, clock_.Now())).ok());
+  auto sub = store().GetSubmission(failed.id);
+  EXPECT_EQ(sub->status, SubmissionStatus::kDone);
+  EXPECT_EQ(store().GetGrade(failed.id)->provenance.parameters["overrides"], nullptr);
+  Submission queued = MakeSubmission(a.id);
+  ASSERT_TRUE(store().OverrideGrade(OverrideFor(queued.id, 4, clock_.Now())).ok());
+  // The job still queued for it finds the submission final.
+  EXPECT_EQ(store().MarkGrading(queued.id, clock_.Now()).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store().OverrideGrade(OverrideFor(SubmissionId(999), 1, clock_.Now())).code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(StoreContract, ANewerRubricVersionReplacesTheGrade) {
   Assignment a = MakeAssignment();
   Submission s = MakeSubmission(a.id);

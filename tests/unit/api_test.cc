@@ -218,6 +218,70 @@ TEST_F(ApiTest, HealthChecksEachDependency) {
   EXPECT_EQ(not_ready["detail"]["database"], true);
 }
 
+TEST_F(ApiTest, APersonsGradeReplacesTheGradersAndTeachesTheLocalGrader) {
+  Json a = CallJson("POST", "/assignments/", R"({"title": "Essay", "rubric": {
+      "thesis": {"description": "A clear thesis", "max_points": 10},
+      "evidence": {"description": "Evidence", "max_points": 5}}})",
+                    200);
+  const std::string sid =
+      CallJson("POST", "/submissions/",
+               Json{{"assignment_id", a["id"]}, {"content", "My thesis is clear."}}.dump(),
+               200)["id"]
+          .dump();
+  const std::string target = "/submissions/" + sid + "/grade";
+  // Ungraded: every criterion is needed.
+  EXPECT_EQ(CallJson("PUT", target, R"({"breakdown": {"thesis": 7}})", 422)["detail"][0]["loc"],
+            Json::parse(R"(["body", "breakdown", "evidence"])"));
+  Json g = CallJson("PUT", target,
+                    R"({"breakdown": {"thesis": {"points": 7.5, "comment": "clear"}, "evidence": 2},
+                        "feedback": "Add sources.", "reason": "second reading"})",
+                    200);
+  EXPECT_EQ(g["score"], 9.5);
+  EXPECT_EQ(g["max_score"], 15);
+  EXPECT_EQ(g["grader"], "human");
+  EXPECT_EQ(g["breakdown"]["thesis"]["comment"], "clear");
+  EXPECT_EQ(g["feedback"], "Add sources.");
+  EXPECT_EQ(CallJson("GET", "/submissions/" + sid, "", 200)["status"], "done");
+
+  // Criteria left out keep their points.
+  g = CallJson("PUT", "/api" + target, R"({"breakdown": {"evidence": {"points": 5}}})", 200);
+  EXPECT_EQ(g["breakdown"]["thesis"]["points"], 7.5);
+  EXPECT_EQ(g["score"], 12.5);
+  EXPECT_EQ(g["feedback"], "Add sources.");
+
+  // The answer is now one graded example (the latest override), for the local grader.
+  auto examples =
+      services_->store->ListGradedAnswers(AssignmentId(a["id"].get<std::int64_t>())).value();
+  ASSERT_EQ(examples.size(), 1u);
+  EXPECT_EQ(examples[0].source, "override");
+  EXPECT_EQ(examples[0].answer_text, "My thesis is clear.");
+  EXPECT_EQ(*examples[0].score, 12.5);
+
+  struct Bad {
+    const char* body;
+    const char* loc;
+  } bad[] = {
+      {R"({"breakdown": {"style": 3}})", R"(["body", "breakdown", "style"])"},
+      {R"({"breakdown": {"thesis": 11}})", R"(["body", "breakdown", "thesis", "points"])"},
+      {R"({"breakdown": {"thesis": -1}})", R"(["body", "breakdown", "thesis", "points"])"},
+      {R"({"breakdown": {"thesis": "7"}})", R"(["body", "breakdown", "thesis", "points"])"},
+      {R"({"breakdown": {"thesis": {"comment": "x"}}})",
+       R"(["body", "breakdown", "thesis", "points"])"},
+      {R"({"breakdown": {"thesis": {"points": 3, "comment": 4}}})",
+       R"(["body", "breakdown", "thesis", "comment"])"},
+      {R"({"breakdown": [1]})", R"(["body", "breakdown"])"},
+      {R"({})", R"(["body", "breakdown"])"},
+      {R"({"feedback": 3})", R"(["body", "feedback"])"},
+  };
+  for (const auto& b : bad) {
+    EXPECT_EQ(CallJson("PUT", target, b.body, 422)["detail"][0]["loc"], Json::parse(b.loc))
+        << b.body;
+  }
+  EXPECT_EQ(CallJson("PUT", "/submissions/424242/grade", R"({"feedback": "x"})", 404)["detail"],
+            "Submission not found");
+  EXPECT_EQ(CallJson("GET", target, "", 200)["score"], 12.5);  // nothing bad was written
+}
+
 TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
   Json doc = CallJson("GET", "/openapi.json", "", 200);
   EXPECT_EQ(doc["openapi"], "3.1.0");

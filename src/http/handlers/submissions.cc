@@ -3,6 +3,7 @@
 #include "http/handlers/routes.h"
 #include "http/multipart.h"
 #include "http/views.h"
+#include "service/grade_override.h"
 
 namespace ag {
 namespace {
@@ -172,6 +173,44 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
              return r;
            }(),
            Json::array({PathParam("submission_id", "Submission id")}))});
+
+  router.Add(
+      {"PUT", "/submissions/{submission_id}/grade",
+       [d](const HttpRequest& req) {
+         auto id = PathId(req, "submission_id");
+         if (!id.ok()) return ErrorResponse(id.status());
+         auto body = JsonBody(req);
+         if (!body.ok()) return ErrorResponse(body.status());
+         return ToResponse(OverrideGrade(d->store, d->clock, SubmissionId(*id), *body), GradeView);
+       },
+       false,
+       Operation(
+           "override_grade",
+           "Replace a submission's grade with a person's (criteria left out keep their points); "
+           "the answer becomes a graded example for the local grader",
+           "submissions",
+           [] {
+             Json r{{"200", Response("The grade now", Ref("Grade"))}};
+             r.update(ErrorResponses(true, true));
+             return r;
+           }(),
+           Json::array({PathParam("submission_id", "Submission id")}),
+           Json{{"required", true},
+                {"content",
+                 JsonContent(Json{
+                     {"type", "object"},
+                     {"properties",
+                      {{"breakdown",
+                        {{"type", "object"},
+                         {"additionalProperties",
+                          {{"oneOf", Json::array({{{"type", "number"}},
+                                                  {{"type", "object"},
+                                                   {"required", {"points"}},
+                                                   {"properties",
+                                                    {{"points", {{"type", "number"}}},
+                                                     {"comment", {{"type", "string"}}}}}}})}}}}},
+                       {"feedback", {{"type", "string"}}},
+                       {"reason", {{"type", "string"}}}}}})}})});
 }
 
 }  // namespace ag
