@@ -1,6 +1,7 @@
 #include "grading/pipeline.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "grading/injection_detector.h"
 
@@ -139,8 +140,13 @@ Status GradingPipeline::Finish(PreparedGrade& p, Result<GraderOutput> graded) {
   save.provenance.grader = output.grader;
   save.provenance.model = output.model;
   save.provenance.prompt_hash = output.prompt_hash;
-  for (const auto& c : evidence.chunks) save.provenance.retrieved_chunk_ids.push_back(c.id);
   save.provenance.parameters = output.parameters;
+  Json scores = Json::array();  // the fused score of each retrieved chunk, in the same order
+  for (const auto& c : evidence.chunks) {
+    save.provenance.retrieved_chunk_ids.push_back(c.id);
+    scores.push_back(std::round(c.score * 1e6) / 1e6);
+  }
+  save.provenance.parameters["retrieval_scores"] = std::move(scores);
   save.provenance.parameters["top_k"] = options_.top_k;
   save.provenance.input_tokens = output.input_tokens;
   save.provenance.output_tokens = output.output_tokens;

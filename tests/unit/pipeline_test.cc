@@ -25,6 +25,13 @@ TEST(PipelineTest, GradesAndStoresWithProvenance) {
   EXPECT_EQ(grade->result.breakdown.size(), 2u);
   ASSERT_EQ(grade->result.citations.size(), 1u);
   EXPECT_FALSE(grade->provenance.retrieved_chunk_ids.empty());
+  // Each retrieved chunk's fused score, in the order of the ids, best first.
+  const Json& scores = grade->provenance.parameters["retrieval_scores"];
+  ASSERT_EQ(scores.size(), grade->provenance.retrieved_chunk_ids.size());
+  for (std::size_t i = 1; i < scores.size(); ++i) {
+    EXPECT_LE(scores[i].get<double>(), scores[i - 1].get<double>());
+  }
+  EXPECT_GT(scores[0].get<double>(), 0);
   EXPECT_EQ(grade->provenance.grader, "scripted");
   EXPECT_EQ(grade->provenance.parameters["top_k"], 5);
   EXPECT_EQ(f.registry.Render().find("grading_requests_total 1") != std::string::npos, true);
