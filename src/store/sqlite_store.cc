@@ -81,6 +81,46 @@ Result<SubmissionStatus> CurrentStatus(SqliteConn& c, SubmissionId id) {
   return ParseSubmissionStatus(stmt.Text(0)).value_or(SubmissionStatus::kError);
 }
 
+// One row of the grade's history (kind: grade, override, regrade).
+Status InsertGradeEvent(SqliteConn& c, SubmissionId submission, std::string_view kind,
+                        const std::string& actor, int rubric_version, double score,
+                        const std::string& detail, std::int64_t ms) {
+  ASSIGN_OR_RETURN(auto ev,
+                   c.Prepare("INSERT INTO grade_events(submission_id, kind, actor, rubric_version, "
+                             "score, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  return ev.Bind(1, submission.value())
+      .Bind(2, kind)
+      .Bind(3, actor)
+      .Bind(4, rubric_version)
+      .Bind(5, score)
+      .Bind(6, detail)
+      .Bind(7, ms)
+      .Run();
+}
+
+Status InsertGradedAnswer(SqliteConn& c, std::int64_t assignment, const NewGradedAnswer& a,
+                          std::int64_t ms) {
+  ASSIGN_OR_RETURN(auto ins, c.Prepare("INSERT INTO graded_answers(assignment_id, answer_text, "
+                                       "score, points, source, submission_id, created_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  Json points = Json::object();
+  for (const auto& [k, v] : a.points) points[k] = v;
+  const std::string points_json = DumpJson(points);  // bound by reference until Run
+  ins.Bind(1, assignment).Bind(2, a.answer_text);
+  if (a.score) {
+    ins.Bind(3, *a.score);
+  } else {
+    ins.BindNull(3);
+  }
+  ins.Bind(4, points_json).Bind(5, a.source);
+  if (a.submission_id) {
+    ins.Bind(6, a.submission_id->value());
+  } else {
+    ins.BindNull(6);
+  }
+  return ins.Bind(7, ms).Run();
+}
+
 }  // namespace
 
 Status SqliteStore::Ping() {
@@ -477,20 +517,10 @@ Result<SaveGradeOutcome> SqliteStore::SaveGrade(const SaveGradeRequest& r) {
                         .Run());
     if (c.Changes() == 1) {
       outcome = SaveGradeOutcome::kWritten;
-      ASSIGN_OR_RETURN(
-          auto ev,
-          c.Prepare(
-              "INSERT INTO grade_events(submission_id, kind, actor, rubric_version, score, detail, "
-              "created_at) VALUES (?, 'grade', ?, ?, ?, ?, ?)"));
       const std::string detail =
           DumpJson(Json{{"grader", p.grader}, {"model", p.model}, {"prompt_hash", p.prompt_hash}});
-      RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value())
-                          .Bind(2, p.grader)
-                          .Bind(3, r.rubric_version)
-                          .Bind(4, r.result.score)
-                          .Bind(5, detail)
-                          .Bind(6, ms)
-                          .Run());
+      RETURN_IF_ERROR(InsertGradeEvent(c, r.submission_id, "grade", p.grader, r.rubric_version,
+                                       r.result.score, detail, ms));
     }
     // Also when the grade already existed: a crash between the two writes cannot happen inside
     // one transaction, but an older binary's data might need the status healed.
@@ -548,17 +578,9 @@ Status SqliteStore::OverrideGrade(const OverrideGradeRequest& r) {
                         .Bind(10, ms)
                         .Bind(11, ms)
                         .Run());
-    ASSIGN_OR_RETURN(
-        auto ev, c.Prepare("INSERT INTO grade_events(submission_id, kind, actor, rubric_version, "
-                           "score, detail, created_at) VALUES (?, 'override', ?, ?, ?, ?, ?)"));
     const std::string detail = DumpJson(Json{{"previous", previous}, {"reason", r.reason}});
-    RETURN_IF_ERROR(ev.Bind(1, r.submission_id.value())
-                        .Bind(2, r.actor)
-                        .Bind(3, r.rubric_version)
-                        .Bind(4, r.result.score)
-                        .Bind(5, detail)
-                        .Bind(6, ms)
-                        .Run());
+    RETURN_IF_ERROR(InsertGradeEvent(c, r.submission_id, "override", r.actor, r.rubric_version,
+                                     r.result.score, detail, ms));
     ASSIGN_OR_RETURN(auto st, c.Prepare("UPDATE submissions SET status = 'done', error = '', "
                                         "updated_at = ? WHERE id = ?"));
     RETURN_IF_ERROR(st.Bind(1, ms).Bind(2, r.submission_id.value()).Run());
@@ -572,20 +594,10 @@ Status SqliteStore::OverrideGrade(const OverrideGradeRequest& r) {
     ASSIGN_OR_RETURN(auto drop, c.Prepare("DELETE FROM graded_answers WHERE submission_id = ? "
                                           "AND source = 'override'"));
     RETURN_IF_ERROR(drop.Bind(1, r.submission_id.value()).Run());
-    Json points = Json::object();
-    for (const auto& [k, v] : r.example.points) points[k] = v;
-    const std::string points_json = DumpJson(points);
-    ASSIGN_OR_RETURN(auto ins,
-                     c.Prepare("INSERT INTO graded_answers(assignment_id, answer_text, score, "
-                               "points, source, submission_id, created_at) "
-                               "VALUES (?, ?, ?, ?, 'override', ?, ?)"));
-    ins.Bind(1, assignment_id).Bind(2, r.example.answer_text);
-    if (r.example.score) {
-      ins.Bind(3, *r.example.score);
-    } else {
-      ins.BindNull(3);
-    }
-    return ins.Bind(4, points_json).Bind(5, r.submission_id.value()).Bind(6, ms).Run();
+    NewGradedAnswer example = r.example;
+    example.source = "override";
+    example.submission_id = r.submission_id;
+    return InsertGradedAnswer(c, assignment_id, example, ms);
   });
 }
 
@@ -705,25 +717,8 @@ Result<int> SqliteStore::AddGradedAnswers(AssignmentId assignment,
     exists.Bind(1, assignment.value());
     ASSIGN_OR_RETURN(bool row, exists.Step());
     if (!row) return NotFoundError("Assignment not found");
-    ASSIGN_OR_RETURN(auto ins,
-                     c.Prepare("INSERT INTO graded_answers(assignment_id, answer_text, score, "
-                               "points, source, submission_id, created_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?)"));
     for (const NewGradedAnswer& a : answers) {
-      Json points = Json::object();
-      for (const auto& [k, v] : a.points) points[k] = v;
-      ins.Bind(1, assignment.value()).Bind(2, a.answer_text);
-      if (a.score)
-        ins.Bind(3, *a.score);
-      else
-        ins.BindNull(3);
-      const std::string points_json = DumpJson(points);  // bound by reference until Run
-      ins.Bind(4, points_json).Bind(5, a.source);
-      if (a.submission_id)
-        ins.Bind(6, a.submission_id->value());
-      else
-        ins.BindNull(6);
-      RETURN_IF_ERROR(ins.Bind(7, ms).Run());
+      RETURN_IF_ERROR(InsertGradedAnswer(c, assignment.value(), a, ms));
     }
     return OkStatus();
   }));

@@ -27,18 +27,6 @@ const char* kReference =
     "# Causes\nBurning fossil fuels releases greenhouse gases that warm the planet.\n\n"
     "# Effects\nSea levels rise and glaciers melt as the planet warms.\n";
 
-Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
-                   std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  Json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    last = http.Get("/submissions/" + std::to_string(id)).json();
-    if (last.value("status", "") == want || last.value("status", "") == "error") return last;
-    std::this_thread::sleep_for(20ms);
-  }
-  return last;
-}
-
 class LlmServerTest : public ::testing::Test {
  protected:
   void Start(std::vector<std::string> fake_args = {},

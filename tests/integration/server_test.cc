@@ -40,18 +40,6 @@ const char* kEssay =
     "renewable energy adoption and energy efficiency synthesize the main points.\n"
     "References: Smith, J. (2023). Climate Science Today.";
 
-Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
-                   std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  Json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    last = http.Get("/submissions/" + std::to_string(id)).json();
-    if (last.value("status", "") == want || last.value("status", "") == "error") return last;
-    std::this_thread::sleep_for(20ms);
-  }
-  return last;
-}
-
 class ServerTest : public ::testing::Test {
  protected:
   void StartServer(std::vector<std::pair<std::string, std::string>> env = {}) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <thread>
 
 namespace ag::testing {
 namespace {
@@ -196,6 +197,18 @@ HttpResult HttpClient::PostFile(const std::string& target, const std::string& fi
                      "--\r\n";
   return Request("POST", target, {{"Content-Type", "multipart/form-data; boundary=" + boundary}},
                  body);
+}
+
+Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
+                   std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  Json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = http.Get("/submissions/" + std::to_string(id)).json();
+    if (last.value("status", "") == want || last.value("status", "") == "error") return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return last;
 }
 
 }  // namespace ag::testing

@@ -2,6 +2,8 @@
 // responses read by Content-Length.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,5 +44,10 @@ class HttpClient {
   int port_;
   std::string host_;
 };
+
+// Polls GET /submissions/{id} until its status is `want` or "error" (or `limit` passes); the
+// last answer.
+Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
+                   std::chrono::seconds limit = std::chrono::seconds(60));
 
 }  // namespace ag::testing
