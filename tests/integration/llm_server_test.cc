@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -34,9 +35,13 @@ class LlmServerTest : public ::testing::Test {
     fake_ = std::make_unique<FakeOpenAi>(std::move(fake_args));
     ASSERT_TRUE(fake_->Start()) << fake_->log();
     env.emplace_back("ACCESS_LOG", "false");
-    env.emplace_back("LLM_PROVIDER", "openai");
-    env.emplace_back("OPENAI_BASE_URL", fake_->base_url());
-    env.emplace_back("OPENAI_MODEL", "fake-chat");
+    const bool provider_given = std::any_of(
+        env.begin(), env.end(), [](const auto& kv) { return kv.first == "LLM_PROVIDER"; });
+    if (!provider_given) {
+      env.emplace_back("LLM_PROVIDER", "openai");
+      env.emplace_back("OPENAI_BASE_URL", fake_->base_url());
+      env.emplace_back("OPENAI_MODEL", "fake-chat");
+    }
     env.emplace_back("LLM_RETRY_BASE_MS", "10");
     env.emplace_back("JOB_RETRY_BASE_MS", "10");
     env.emplace_back("JOB_RETRY_MAX_MS", "20");
@@ -197,6 +202,27 @@ TEST_F(LlmServerTest, ManyCallsInFlightOnTwoWorkerThreads) {
   EXPECT_EQ(stats["requests"]["chat"], 32);
   EXPECT_LE(stats["max_in_flight"].get<int>(), 16);
   EXPECT_GE(stats["max_in_flight"].get<int>(), 8) << "calls should overlap: " << stats.dump();
+}
+
+TEST_F(LlmServerTest, OllamaIsServedThroughItsOpenAiCompatibleApi) {
+  // The fake's port is known only once it runs: OLLAMA_BASE_URL is set in its place below.
+  fake_ = std::make_unique<FakeOpenAi>();
+  ASSERT_TRUE(fake_->Start()) << fake_->log();
+  const std::string ollama = "http://127.0.0.1:" + std::to_string(fake_->port());
+  auto first = std::move(fake_);
+  Start(
+      {},
+      {{"LLM_PROVIDER", "ollama"}, {"OLLAMA_BASE_URL", ollama + "/"}, {"OLLAMA_MODEL", "llama3"}});
+  const std::int64_t id = Submit("Fossil fuels warm the planet.");
+  ASSERT_EQ(WaitForStatus(*http_, id, "done")["status"], "done");
+  Json grade = Grade(id);
+  EXPECT_EQ(grade["grader"], "llm-ollama");
+  EXPECT_EQ(grade["model"], "llama3");
+  const Json sent = first->Requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["path"], "/v1/chat/completions");
+  EXPECT_EQ(sent[0]["body"]["model"], "llama3");
+  EXPECT_FALSE(sent[0]["headers"].contains("authorization"));  // Ollama needs no key
 }
 
 TEST_F(LlmServerTest, CourseMaterialCanBeEmbeddedByTheEndpoint) {
