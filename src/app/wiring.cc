@@ -180,7 +180,11 @@ void BuildLlmGrader(const Config& c, Services& s) {
 }
 
 Status BuildGrading(const Config& c, Services& s, bool persistent = true) {
-  RETURN_IF_ERROR(OpenWordVectors(c, s));
+  // The local word vectors serve the local grader and the local embedder; with an LLM grader
+  // and a remote embedder nothing reads them.
+  if (c.llm_provider == "local" || c.embedding_provider == "local") {
+    RETURN_IF_ERROR(OpenWordVectors(c, s));
+  }
   BuildRemoteEmbedder(c, s);
   RETURN_IF_ERROR(OpenVectorIndex(c, s, persistent));
   s.retriever =
