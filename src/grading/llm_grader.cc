@@ -1,5 +1,7 @@
 #include "grading/llm_grader.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <future>
 
 #include "core/sha256.h"
@@ -14,6 +16,11 @@ constexpr std::size_t kMaxEchoedReply = 4000;
 bool Transient(StatusCode code) {
   return code == StatusCode::kResourceExhausted || code == StatusCode::kUnavailable ||
          code == StatusCode::kDeadlineExceeded || code == StatusCode::kAborted;
+}
+
+// Token counts come from the endpoint: summed without overflowing.
+int AddTokens(int total, int more) {
+  return static_cast<int>(std::min<long long>(static_cast<long long>(total) + more, INT32_MAX));
 }
 
 std::string OutcomeName(StatusCode code) {
@@ -153,8 +160,8 @@ void LlmGrader::OnOutcome(const std::shared_ptr<Call>& call, ChatOutcome outcome
   }
   if (outcome.reply.ok()) {
     const ChatReply& reply = *outcome.reply;
-    call->input_tokens += reply.prompt_tokens;
-    call->output_tokens += reply.completion_tokens;
+    call->input_tokens = AddTokens(call->input_tokens, reply.prompt_tokens);
+    call->output_tokens = AddTokens(call->output_tokens, reply.completion_tokens);
     auto parsed = ParseGradeReply(reply.content, call->rubric);
     if (metrics_) {
       metrics_->calls.With({parsed.ok() ? "ok" : "unusable"}).Inc();

@@ -30,9 +30,13 @@ bool Mentions(std::string text, std::string_view word) {
   return text.find(word) != std::string::npos;
 }
 
+// A token count as the endpoint reports it; anything odd (negative, fractional, huge) is read
+// within 0..2^31-1 without an out-of-range conversion.
 int TokenCount(const Json& usage, const char* name) {
   if (!usage.is_object() || !usage.contains(name) || !usage[name].is_number()) return 0;
-  return std::max(0, usage[name].get<int>());
+  const double v = usage[name].get<double>();
+  if (!(v > 0)) return 0;
+  return static_cast<int>(std::min(v, 2147483647.0));
 }
 
 }  // namespace

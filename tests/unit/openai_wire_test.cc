@@ -99,6 +99,14 @@ TEST(OpenAiWireTest, ARefusedResponseFormatIsNamed) {
   EXPECT_TRUE(other.reply.status().field().empty());
 }
 
+TEST(OpenAiWireTest, OddTokenCountsAreReadSafely) {
+  auto o = ChatOutcomeFromHttp(Http(200, R"({"choices":[{"message":{"content":"{}"}}],
+      "usage":{"prompt_tokens":1e300,"completion_tokens":-5}})"));
+  ASSERT_TRUE(o.reply.ok());
+  EXPECT_EQ(o.reply->prompt_tokens, 2147483647);
+  EXPECT_EQ(o.reply->completion_tokens, 0);
+}
+
 TEST(OpenAiWireTest, TransportErrorsPassThrough) {
   auto o = ChatOutcomeFromHttp(DeadlineExceededError("no answer within 5 ms"));
   EXPECT_EQ(o.reply.status().code(), StatusCode::kDeadlineExceeded);
