@@ -195,12 +195,22 @@ const std::vector<Setting>& Settings() {
        Text(&Config::mysql_database)},
       {"REDIS_URL", "Redis URL for the queue (scaled out; not built yet)",
        Text(&Config::redis_url)},
-      {"MINIO_ENDPOINT", "S3/MinIO endpoint (scaled out; not built yet)",
+      {"MINIO_ENDPOINT",
+       "S3/MinIO endpoint host:port or http[s]://host:port; set: blobs go to S3 (default: files)",
        Text(&Config::minio_endpoint)},
       {"MINIO_ACCESS_KEY", "S3/MinIO access key (secret)", Text(&Config::minio_access_key)},
       {"MINIO_SECRET_KEY", "S3/MinIO secret key (secret)", Text(&Config::minio_secret_key)},
       {"MINIO_BUCKET", "S3/MinIO bucket (default submissions)", Text(&Config::minio_bucket)},
       {"MINIO_SECURE", "use https for S3/MinIO (default false)", Bool(&Config::minio_secure)},
+      {"MINIO_REGION", "S3 region of the bucket, for signing (default us-east-1)",
+       Text(&Config::minio_region)},
+      {"MINIO_ADDRESSING",
+       "path (host/bucket/key, MinIO's default) or virtual (bucket.host/key, AWS's)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "path" && v != "virtual") return InvalidArgumentError("must be path or virtual");
+         c.minio_virtual_host = v == "virtual";
+         return OkStatus();
+       }},
       {"QDRANT_HOST", "Qdrant host (scaled out; not built yet)", Text(&Config::qdrant_host)},
       {"QDRANT_PORT", "Qdrant port (default 6333)", Int(&Config::qdrant_port, 1, 65535)},
       {"QDRANT_COLLECTION", "Qdrant collection (default reference_docs)",
@@ -349,7 +359,11 @@ Status CheckSupported(const Config& c) {
   };
   if (!c.mysql_host.empty()) return not_built("MYSQL_HOST", "MySQL/MariaDB store");
   if (!c.redis_url.empty()) return not_built("REDIS_URL", "Redis job queue");
-  if (!c.minio_endpoint.empty()) return not_built("MINIO_ENDPOINT", "S3/MinIO blob store");
+  if (!c.minio_endpoint.empty() && (c.minio_access_key.empty() || c.minio_secret_key.empty())) {
+    return FailedPreconditionError(
+        "MINIO_ENDPOINT is set: MINIO_ACCESS_KEY and MINIO_SECRET_KEY (or their _FILE) are needed "
+        "too");
+  }
   if (!c.qdrant_host.empty()) return not_built("QDRANT_HOST", "Qdrant vector index");
   for (const auto& [name, provider] :
        {std::pair<std::string, std::string>{"LLM_PROVIDER", c.llm_provider},

@@ -67,8 +67,9 @@ struct Config {
   // --- Logs
   LogLevel log_level = LogLevel::kInfo;  // LOG_LEVEL: debug, info, warn, error
 
-  // --- Scaled-out dependencies (deployment guide). Recognised so that a deployment that sets
-  // them fails loudly until their adapters are built (README, "Not yet").
+  // --- Scaled-out dependencies (deployment guide). Each one set replaces its embedded adapter;
+  // those not built yet are recognised so that a deployment setting them fails loudly
+  // (README, "Not yet").
   std::string mysql_host;                            // MYSQL_HOST
   int mysql_port = 3306;                             // MYSQL_PORT
   std::string mysql_user;                            // MYSQL_USER
@@ -80,6 +81,8 @@ struct Config {
   std::string minio_secret_key;                      // MINIO_SECRET_KEY (secret)
   std::string minio_bucket = "submissions";          // MINIO_BUCKET
   bool minio_secure = false;                         // MINIO_SECURE
+  std::string minio_region = "us-east-1";            // MINIO_REGION (SigV4 scope)
+  bool minio_virtual_host = false;                   // MINIO_ADDRESSING=virtual (else path)
   std::string qdrant_host;                           // QDRANT_HOST
   int qdrant_port = 6333;                            // QDRANT_PORT
   std::string qdrant_collection = "reference_docs";  // QDRANT_COLLECTION

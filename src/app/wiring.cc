@@ -6,6 +6,7 @@
 
 #include "blob/fs_blob_store.h"
 #include "blob/mem_blob_store.h"
+#include "blob/s3_blob_store.h"
 #include "grading/delayed_grader.h"
 #include "grading/llm_grader.h"
 #include "grading/local_grader.h"
@@ -234,6 +235,24 @@ void RegisterQueueMetrics(Services& s) {
   });
 }
 
+// S3 when MINIO_ENDPOINT is set, files under the data directory otherwise.
+Status BuildBlobs(const Config& c, Services& s) {
+  if (c.minio_endpoint.empty()) {
+    ASSIGN_OR_RETURN(s.blobs, FsBlobStore::Open({c.blob_root(), c.durability_full}));
+    return OkStatus();
+  }
+  S3BlobStoreOptions o;
+  o.endpoint = c.minio_endpoint;
+  o.secure = c.minio_secure;
+  o.access_key = c.minio_access_key;
+  o.secret_key = c.minio_secret_key;
+  o.bucket = c.minio_bucket;
+  o.region = c.minio_region;
+  o.virtual_host = c.minio_virtual_host;
+  ASSIGN_OR_RETURN(s.blobs, S3BlobStore::Open(std::move(o), s.clock));
+  return OkStatus();
+}
+
 }  // namespace
 
 Services::~Services() {
@@ -259,8 +278,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   RETURN_IF_ERROR(CheckSupported(c));
   auto s = std::make_unique<Services>(clock, log, random);
   RETURN_IF_ERROR(BuildSqlite(c, *s, c.sqlite_path(), /*enqueue_jobs=*/true));
-  ASSIGN_OR_RETURN(auto blobs, FsBlobStore::Open({c.blob_root(), c.durability_full}));
-  s->blobs = std::move(blobs);
+  RETURN_IF_ERROR(BuildBlobs(c, *s));
   RETURN_IF_ERROR(BuildGrading(c, *s));
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
   s->submissions = std::make_unique<SubmissionService>(*s->store, *s->blobs, *s->queue, clock, log);

@@ -97,5 +97,25 @@ TEST(ConfigTest, ScaledOutVariablesAreRefusedUntilBuilt) {
   EXPECT_FALSE(LoadConfig({{}, typo.fn(), std::nullopt}).ok());
 }
 
+TEST(ConfigTest, S3NeedsItsKeysAndAKnownAddressingStyle) {
+  Env partial{{{"MINIO_ENDPOINT", "minio:9000"}, {"MINIO_ACCESS_KEY", "ak"}}};
+  Status s = CheckSupported(*LoadConfig({{}, partial.fn(), std::nullopt}));
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("MINIO_SECRET_KEY"), std::string::npos);
+  Env full{{{"MINIO_ENDPOINT", "minio:9000"},
+            {"MINIO_ACCESS_KEY", "ak"},
+            {"MINIO_SECRET_KEY", "sk"},
+            {"MINIO_ADDRESSING", "virtual"}}};
+  auto c = LoadConfig({{}, full.fn(), std::nullopt});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(CheckSupported(*c).ok());
+  EXPECT_TRUE(c->minio_virtual_host);
+  EXPECT_EQ(c->minio_region, "us-east-1");
+  Env bad{{{"MINIO_ADDRESSING", "dns"}}};
+  auto b = LoadConfig({{}, bad.fn(), std::nullopt});
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("MINIO_ADDRESSING"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ag
