@@ -22,6 +22,13 @@ struct ServeFlags {
   bool no_workers = false;
 };
 
+struct WorkerFlags {
+  std::string queue = "grading";
+  std::optional<int> concurrency;          // WORKER_CONCURRENCY
+  std::optional<int> metrics_port;         // /health and /metrics only; none when unset
+  std::string metrics_host = "127.0.0.1";  // where that port listens
+};
+
 struct GradeFlags {
   std::string assignment_file;
   std::optional<std::string> csv;
@@ -65,6 +72,7 @@ struct EvalFlags {
 };
 
 int RunServe(const CommonFlags& common, const ServeFlags& flags);
+int RunWorker(const CommonFlags& common, const WorkerFlags& flags);
 int RunMigrate(const CommonFlags& common);
 int RunGrade(const CommonFlags& common, const GradeFlags& flags);
 int RunQueue(const CommonFlags& common, const QueueFlags& flags);

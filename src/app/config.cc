@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include "redis/redis_client.h"
+
 #include "core/files.h"
 
 #include <algorithm>
@@ -193,7 +195,9 @@ const std::vector<Setting>& Settings() {
       {"MYSQL_PASSWORD", "MySQL/MariaDB password (secret)", Text(&Config::mysql_password)},
       {"MYSQL_DATABASE", "MySQL/MariaDB database (default autograder)",
        Text(&Config::mysql_database)},
-      {"REDIS_URL", "Redis URL for the queue (scaled out; not built yet)",
+      {"REDIS_URL",
+       "redis://[:password@]host[:port][/db]; set: grading jobs go to Redis streams (default: "
+       "the SQLite queue)",
        Text(&Config::redis_url)},
       {"MINIO_ENDPOINT",
        "S3/MinIO endpoint host:port or http[s]://host:port; set: blobs go to S3 (default: files)",
@@ -358,7 +362,7 @@ Status CheckSupported(const Config& c) {
                                    "default (see README, \"Not yet\")");
   };
   if (!c.mysql_host.empty()) return not_built("MYSQL_HOST", "MySQL/MariaDB store");
-  if (!c.redis_url.empty()) return not_built("REDIS_URL", "Redis job queue");
+  if (!c.redis_url.empty()) RETURN_IF_ERROR(ParseRedisUrl(c.redis_url).status());
   if (!c.minio_endpoint.empty() && (c.minio_access_key.empty() || c.minio_secret_key.empty())) {
     return FailedPreconditionError(
         "MINIO_ENDPOINT is set: MINIO_ACCESS_KEY and MINIO_SECRET_KEY (or their _FILE) are needed "

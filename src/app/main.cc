@@ -30,6 +30,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--no-workers", serve_flags.no_workers, "do not grade in this process");
 
+  WorkerFlags worker_flags;
+  CLI::App* worker = app.add_subcommand(
+      "worker", "Grade jobs from the queue, with no API (scaled out: beside `serve --no-workers`)");
+  add_common(worker);
+  worker->add_option("--queue", worker_flags.queue, "the queue to work (grading)")
+      ->check(CLI::IsMember({"grading"}));
+  worker
+      ->add_option("--concurrency", worker_flags.concurrency,
+                   "jobs graded at once (WORKER_CONCURRENCY, 4)")
+      ->check(CLI::Range(1, 1024));
+  worker
+      ->add_option("--metrics-port", worker_flags.metrics_port,
+                   "serve /health/live, /health/ready and /metrics on this port (0: a free "
+                   "one); none by default")
+      ->check(CLI::Range(0, 65535));
+  worker->add_option("--metrics-host", worker_flags.metrics_host,
+                     "address of the metrics port (127.0.0.1)");
   CLI::App* migrate = app.add_subcommand("migrate", "Apply database migrations and exit");
   add_common(migrate);
 
@@ -128,6 +145,7 @@ int main(int argc, char** argv) {
   if (import->parsed()) return RunExamplesImport(common, examples_flags);
 
   if (serve->parsed()) return RunServe(common, serve_flags);
+  if (worker->parsed()) return RunWorker(common, worker_flags);
   if (migrate->parsed()) return RunMigrate(common);
   if (grade->parsed()) {
     grade_flags.progress = !no_progress;

@@ -43,6 +43,7 @@ struct Services {
   MetricsRegistry metrics;
 
   std::shared_ptr<void> database;      // the adapters' shared connection (opaque above wiring)
+  std::shared_ptr<void> redis;         // REDIS_URL's connection pool, else null (likewise)
   std::unique_ptr<Embedder> embedder;  // local (GloVe); null when no word vectors are installed
   std::unique_ptr<Embedder> remote_embedder;  // EMBEDDING_PROVIDER openai|ollama, else null
   std::unique_ptr<WordVectors> word_vectors;  // null likewise

@@ -47,12 +47,14 @@ Api::Api(ApiDeps deps)
           "http_request_duration_seconds",
           "Duration of HTTP requests in seconds, by handler, method and status.", LatencyBuckets(),
           {"handler", "method", "status"})) {
-  AddStatusPageRoutes(router_, deps_);
   AddHealthRoutes(router_, deps_);
   AddMetricsRoutes(router_, deps_);
-  AddAssignmentRoutes(router_, deps_);
-  AddSubmissionRoutes(router_, deps_);
-  AddOpenApiRoutes(router_, deps_);
+  if (!deps_.options.operations_only) {
+    AddStatusPageRoutes(router_, deps_);
+    AddAssignmentRoutes(router_, deps_);
+    AddSubmissionRoutes(router_, deps_);
+    AddOpenApiRoutes(router_, deps_);
+  }
 }
 
 Api::Execution Api::ExecutionOf(const HttpRequest& request) const {

@@ -25,6 +25,8 @@ struct ApiOptions {
   std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS, comma-separated
   std::string version;
   int list_limit = 1000;  // the most rows a list returns when the client does not say
+  // Only /health/* and /metrics: the port of a worker process (`autograder worker`).
+  bool operations_only = false;
 };
 
 struct ApiDeps {

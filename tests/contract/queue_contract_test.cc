@@ -1,5 +1,6 @@
-// The JobQueue contract, run against every adapter (today: the embedded SQLite queue), with an
-// injected clock: leases expire and backoffs pass by advancing it, never by sleeping.
+// The JobQueue contract, run against every adapter (the embedded SQLite queue; Redis streams on
+// the server scripts/test-services starts), with an injected clock: leases expire and backoffs
+// pass by advancing it, never by sleeping.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -7,10 +8,12 @@
 
 #include "core/clock.h"
 #include "core/retry_policy.h"
+#include "queue/redis_job_queue.h"
 #include "queue/sqlite_job_queue.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "support/test_services.h"
 
 namespace ag {
 namespace {
@@ -57,12 +60,35 @@ struct SqliteQueueUnderTest : QueueUnderTest {
   const Clock* clock_;
 };
 
+RedisClientOptions TestRedis() {
+  const std::string url = testing::ServiceSetting("AG_TEST_REDIS_URL");
+  EXPECT_FALSE(url.empty()) << testing::kStartServicesHint;
+  RedisClientOptions o;
+  o.address = ParseRedisUrl(url).value();
+  return o;
+}
+
+struct RedisQueueUnderTest : QueueUnderTest {
+  RedisQueueUnderTest(const Clock& clock, RandomSource& random, RetryPolicy policy)
+      : redis(TestRedis()) {
+    RedisJobQueueOptions o;
+    o.queue_name = testing::UniqueName("grading");  // keys of their own per test
+    o.retry = policy;
+    q = std::make_unique<RedisJobQueue>(redis, clock, random, o);
+  }
+  JobQueue& queue() override { return *q; }
+  SubmissionId NewSubmission() override { return SubmissionId(++last_submission); }
+  RedisClient redis;
+  std::unique_ptr<RedisJobQueue> q;
+  std::int64_t last_submission = 1000;
+};
+
 using Factory =
     std::function<std::unique_ptr<QueueUnderTest>(const Clock&, RandomSource&, RetryPolicy)>;
 
 // Names of the adapters, in the order of the instantiation below.
 std::string AdapterName(const ::testing::TestParamInfo<Factory>& info) {
-  static const char* const kNames[] = {"Sqlite"};
+  static const char* const kNames[] = {"Sqlite", "Redis"};
   return kNames[info.index];
 }
 
@@ -266,8 +292,11 @@ TEST_P(QueueContract, ALeaseWaitsForWorkUntilItsTimeout) {
 INSTANTIATE_TEST_SUITE_P(
     Adapters, QueueContract,
     ::testing::Values(Factory([](const Clock& c, RandomSource& r, RetryPolicy p) {
-      return std::unique_ptr<QueueUnderTest>(new SqliteQueueUnderTest(c, r, p));
-    })),
+                        return std::unique_ptr<QueueUnderTest>(new SqliteQueueUnderTest(c, r, p));
+                      }),
+                      Factory([](const Clock& c, RandomSource& r, RetryPolicy p) {
+                        return std::unique_ptr<QueueUnderTest>(new RedisQueueUnderTest(c, r, p));
+                      })),
     AdapterName);
 
 }  // namespace

@@ -90,8 +90,10 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::Start() {
-  std::vector<std::string> args = {AutograderBinary(), "serve", "--host",     "127.0.0.1",
-                                   "--port",           "0",     "--data-dir", data_dir_};
+  std::vector<std::string> args = {AutograderBinary()};
+  args.insert(args.end(), command_.begin(), command_.end());
+  args.push_back("--data-dir");
+  args.push_back(data_dir_);
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   const std::size_t log_offset = ReadFile(log_path_).size();
   pid_ = Spawn(args, env_, log_path_);

@@ -37,6 +37,10 @@ class ServerProcess {
                 std::vector<std::string> extra_args = {});
   ~ServerProcess();  // kills it (SIGKILL) if still running
 
+  // Runs `autograder worker` (its /health and /metrics port on 127.0.0.1) instead of `serve`.
+  void UseWorkerCommand() {
+    command_ = {"worker", "--metrics-host", "127.0.0.1", "--metrics-port", "0"};
+  }
   // Starts and waits (up to 30 s) until it listens. False on failure; see log().
   bool Start();
   int port() const { return port_; }
@@ -51,6 +55,7 @@ class ServerProcess {
   std::string data_dir_;
   std::vector<std::pair<std::string, std::string>> env_;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> command_ = {"serve", "--host", "127.0.0.1", "--port", "0"};
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -1,4 +1,5 @@
 #include "app/config.h"
+#include "redis/redis_client.h"
 
 #include <gtest/gtest.h>
 
@@ -115,6 +116,30 @@ TEST(ConfigTest, S3NeedsItsKeysAndAKnownAddressingStyle) {
   auto b = LoadConfig({{}, bad.fn(), std::nullopt});
   ASSERT_FALSE(b.ok());
   EXPECT_NE(b.status().message().find("MINIO_ADDRESSING"), std::string::npos);
+}
+
+TEST(ConfigTest, RedisUrlsAreParsedOrRefusedNamingTheSetting) {
+  auto full = ParseRedisUrl("redis://user:s3cret@cache.internal:6380/3");
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->host, "cache.internal");
+  EXPECT_EQ(full->port, 6380);
+  EXPECT_EQ(full->user, "user");
+  EXPECT_EQ(full->password, "s3cret");
+  EXPECT_EQ(full->db, 3);
+  auto guide = ParseRedisUrl("redis://redis:6379");  // the deployment guide's form
+  ASSERT_TRUE(guide.ok());
+  EXPECT_EQ(guide->host, "redis");
+  EXPECT_EQ(guide->db, 0);
+  auto password_only = ParseRedisUrl("redis://:pw@h");
+  ASSERT_TRUE(password_only.ok());
+  EXPECT_EQ(password_only->password, "pw");
+  EXPECT_EQ(password_only->port, 6379);
+  for (const char* bad : {"rediss://h:6379", "http://h", "redis://h:99999", "redis://h/x"}) {
+    auto r = ParseRedisUrl(bad);
+    EXPECT_EQ(r.status().field(), std::vector<std::string>{"REDIS_URL"}) << bad;
+  }
+  Env env{{{"REDIS_URL", "rediss://h"}}};
+  EXPECT_FALSE(CheckSupported(*LoadConfig({{}, env.fn(), std::nullopt})).ok());
 }
 
 }  // namespace
