@@ -189,12 +189,16 @@ const std::vector<Setting>& Settings() {
          ASSIGN_OR_RETURN(c.log_level, ParseLogLevel(v));
          return OkStatus();
        }},
-      {"MYSQL_HOST", "MySQL/MariaDB host (scaled out; not built yet)", Text(&Config::mysql_host)},
+      {"MYSQL_HOST",
+       "MySQL/MariaDB host; set: the store is that database (needs REDIS_URL; default: SQLite)",
+       Text(&Config::mysql_host)},
       {"MYSQL_PORT", "MySQL/MariaDB port (default 3306)", Int(&Config::mysql_port, 1, 65535)},
       {"MYSQL_USER", "MySQL/MariaDB user", Text(&Config::mysql_user)},
       {"MYSQL_PASSWORD", "MySQL/MariaDB password (secret)", Text(&Config::mysql_password)},
-      {"MYSQL_DATABASE", "MySQL/MariaDB database (default autograder)",
+      {"MYSQL_DATABASE", "MySQL/MariaDB database, created when missing (default autograder)",
        Text(&Config::mysql_database)},
+      {"MYSQL_POOL_SIZE", "MySQL/MariaDB connections per process at most (default 10)",
+       Int(&Config::mysql_pool_size, 1, 1000)},
       {"REDIS_URL",
        "redis://[:password@]host[:port][/db]; set: grading jobs go to Redis streams (default: "
        "the SQLite queue)",
@@ -361,7 +365,11 @@ Status CheckSupported(const Config& c) {
                                    " adapter is not built yet; unset it to run on the embedded "
                                    "default (see README, \"Not yet\")");
   };
-  if (!c.mysql_host.empty()) return not_built("MYSQL_HOST", "MySQL/MariaDB store");
+  if (!c.mysql_host.empty() && c.redis_url.empty()) {
+    return FailedPreconditionError(
+        "MYSQL_HOST is set without REDIS_URL: the embedded queue lives in the SQLite file, so "
+        "with a MySQL store the grading jobs go to Redis; set REDIS_URL too");
+  }
   if (!c.redis_url.empty()) RETURN_IF_ERROR(ParseRedisUrl(c.redis_url).status());
   if (!c.minio_endpoint.empty() && (c.minio_access_key.empty() || c.minio_secret_key.empty())) {
     return FailedPreconditionError(

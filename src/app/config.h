@@ -75,6 +75,7 @@ struct Config {
   std::string mysql_user;                            // MYSQL_USER
   std::string mysql_password;                        // MYSQL_PASSWORD (secret)
   std::string mysql_database = "autograder";         // MYSQL_DATABASE
+  int mysql_pool_size = 10;                          // MYSQL_POOL_SIZE
   std::string redis_url;                             // REDIS_URL
   std::string minio_endpoint;                        // MINIO_ENDPOINT
   std::string minio_access_key;                      // MINIO_ACCESS_KEY (secret)

@@ -23,7 +23,11 @@ int RunMigrate(const CommonFlags& common) {
   SeededRandom random(1);
   auto services = BuildQueueAdmin(*config, clock, log, random);
   if (!services.ok()) return Fail(services.status());
-  std::printf("database %s is migrated\n", config->sqlite_path().c_str());
+  const std::string where = config->mysql_host.empty() ? config->sqlite_path()
+                                                       : "mysql://" + config->mysql_host + ":" +
+                                                             std::to_string(config->mysql_port) +
+                                                             "/" + config->mysql_database;
+  std::printf("database %s is migrated\n", where.c_str());
   return 0;
 }
 

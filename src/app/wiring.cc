@@ -19,6 +19,7 @@
 #include "rag/hybrid_retriever.h"
 #include "rag/local_embedder.h"
 #include "redis/redis_client.h"
+#include "store/mysql_store.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 #include "vector/hnsw_vector_index.h"
@@ -237,6 +238,35 @@ void RegisterQueueMetrics(Services& s) {
   });
 }
 
+// MySQL/MariaDB when MYSQL_HOST is set: the pool, the migrations, the store, the pool gauge.
+Status BuildMysql(const Config& c, Services& s) {
+  MysqlOptions o;
+  o.host = c.mysql_host;
+  o.port = c.mysql_port;
+  o.user = c.mysql_user;
+  o.password = c.mysql_password;
+  o.database = c.mysql_database;
+  o.pool_size = c.mysql_pool_size;
+  ASSIGN_OR_RETURN(std::unique_ptr<MysqlDb> db, MysqlDb::Open(o));
+  ASSIGN_OR_RETURN(int version, db->Migrate(MysqlMigrations()));
+  s.log.Debug("database ready", {{"mysql", c.mysql_host + ":" + std::to_string(c.mysql_port) + "/" +
+                                               c.mysql_database},
+                                 {"schema_version", version}});
+  MysqlDb& ref = *db;
+  s.database = std::shared_ptr<MysqlDb>(std::move(db));
+  s.store = std::make_unique<MysqlStore>(ref);
+  auto& pool = s.metrics.AddGauge("mysql_pool_connections",
+                                  "MySQL connections of this process, in use or idle", {"state"});
+  auto& size = s.metrics.AddGauge("mysql_pool_size", "MySQL connections at most (MYSQL_POOL_SIZE)");
+  s.metrics.AddCollector([&ref, &pool, &size] {
+    const MysqlPoolUsage u = ref.PoolUsage();
+    pool.With({"in_use"}).Set(u.in_use);
+    pool.With({"idle"}).Set(u.idle);
+    size.Get().Set(u.size);
+  });
+  return OkStatus();
+}
+
 // Redis streams when REDIS_URL is set (the SQLite queue was built with the store otherwise).
 Status BuildRedisQueue(const Config& c, Services& s) {
   RedisClientOptions o;
@@ -248,6 +278,20 @@ Status BuildRedisQueue(const Config& c, Services& s) {
   q.retry = RetryPolicyFrom(c);
   s.queue = std::make_unique<RedisJobQueue>(*redis, s.clock, s.random, q);
   s.redis = redis;
+  return OkStatus();
+}
+
+// The store (SQLite, or MySQL with MYSQL_HOST) and the queue (the SQLite table, or Redis with
+// REDIS_URL). The embedded queue commits a submission's job in its transaction; Redis cannot
+// share it, so the service enqueues after the commit and the sweeper covers a crash in between.
+Status BuildStoreAndQueue(const Config& c, Services& s) {
+  const bool redis_queue = !c.redis_url.empty();
+  if (!c.mysql_host.empty()) {
+    RETURN_IF_ERROR(BuildMysql(c, s));
+  } else {
+    RETURN_IF_ERROR(BuildSqlite(c, s, c.sqlite_path(), /*enqueue_jobs=*/!redis_queue));
+  }
+  if (redis_queue) RETURN_IF_ERROR(BuildRedisQueue(c, s));
   return OkStatus();
 }
 
@@ -293,11 +337,8 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
                                                 RandomSource& random) {
   RETURN_IF_ERROR(CheckSupported(c));
   auto s = std::make_unique<Services>(clock, log, random);
+  RETURN_IF_ERROR(BuildStoreAndQueue(c, *s));
   const bool redis_queue = !c.redis_url.empty();
-  // The embedded queue commits a submission's job in its transaction; Redis cannot share it, so
-  // the service enqueues after the commit and the sweeper covers a crash in between.
-  RETURN_IF_ERROR(BuildSqlite(c, *s, c.sqlite_path(), /*enqueue_jobs=*/!redis_queue));
-  if (redis_queue) RETURN_IF_ERROR(BuildRedisQueue(c, *s));
   RETURN_IF_ERROR(BuildBlobs(c, *s));
   RETURN_IF_ERROR(BuildGrading(c, *s));
   s->assignments = std::make_unique<AssignmentService>(*s->store, *s->blobs, clock);
@@ -354,7 +395,7 @@ Result<std::unique_ptr<Services>> BuildQueueAdmin(const Config& c, const Clock& 
                                                   RandomSource& random) {
   RETURN_IF_ERROR(CheckSupported(c));
   auto s = std::make_unique<Services>(clock, log, random);
-  RETURN_IF_ERROR(BuildSqlite(c, *s, c.sqlite_path(), /*enqueue_jobs=*/true));
+  RETURN_IF_ERROR(BuildStoreAndQueue(c, *s));
   return s;
 }
 

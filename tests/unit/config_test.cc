@@ -85,13 +85,20 @@ TEST(ConfigTest, AnUnknownFileKeyFailsLoudlyWithAHint) {
   EXPECT_NE(c.status().message().find(":1:"), std::string::npos);
 }
 
-TEST(ConfigTest, ScaledOutVariablesAreRefusedUntilBuilt) {
+TEST(ConfigTest, ScaledOutVariablesAreRefusedUntilBuiltOrWithoutTheirPartners) {
+  Env qdrant{{{"QDRANT_HOST", "qdrant.internal"}}};
+  Status q = CheckSupported(*LoadConfig({{}, qdrant.fn(), std::nullopt}));
+  EXPECT_EQ(q.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(q.message().find("QDRANT_HOST"), std::string::npos);
+  // A MySQL store needs the Redis queue: the embedded queue is in the SQLite file.
   Env env{{{"MYSQL_HOST", "db.internal"}}};
   auto c = LoadConfig({{}, env.fn(), std::nullopt});
   ASSERT_TRUE(c.ok());
   Status s = CheckSupported(*c);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(s.message().find("MYSQL_HOST"), std::string::npos);
+  EXPECT_NE(s.message().find("REDIS_URL"), std::string::npos);
+  Env both{{{"MYSQL_HOST", "db.internal"}, {"REDIS_URL", "redis://cache:6379"}}};
+  EXPECT_TRUE(CheckSupported(*LoadConfig({{}, both.fn(), std::nullopt})).ok());
   Env llm{{{"LLM_PROVIDER", "openai"}}};
   EXPECT_FALSE(CheckSupported(*LoadConfig({{}, llm.fn(), std::nullopt})).ok());
   Env typo{{{"LLM_PROVIDER", "gpt"}}};
