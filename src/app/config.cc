@@ -167,8 +167,11 @@ const std::vector<Setting>& Settings() {
       {"LLM_SHORT_ANSWER_CHARS", "answers this short go to LLM_SHORT_ANSWER_MODEL (default 0: off)",
        Int(&Config::llm_short_answer_chars, 0, 1'000'000)},
       {"LLM_CACHE_ENTRIES",
-       "LLM grades kept in memory by request; 0 turns the cache off (default 10000)",
+       "LLM grades kept in memory by request (in Redis with REDIS_URL); 0 turns the cache off "
+       "(default 10000)",
        Int(&Config::llm_cache_entries, 0, 10'000'000)},
+      {"LLM_CACHE_TTL_SECONDS", "life of an LLM grade cached in Redis (default 2592000: 30 days)",
+       Int(&Config::llm_cache_ttl_seconds, 1, 365 * 86400)},
       {"EMBEDDING_PROVIDER",
        "vectors for retrieval: local (default, GloVe, no network), openai or ollama "
        "(/v1/embeddings)",
@@ -219,10 +222,14 @@ const std::vector<Setting>& Settings() {
          c.minio_virtual_host = v == "virtual";
          return OkStatus();
        }},
-      {"QDRANT_HOST", "Qdrant host (scaled out; not built yet)", Text(&Config::qdrant_host)},
+      {"QDRANT_HOST",
+       "Qdrant host; set: course material vectors go to its REST API (default: a local index)",
+       Text(&Config::qdrant_host)},
       {"QDRANT_PORT", "Qdrant port (default 6333)", Int(&Config::qdrant_port, 1, 65535)},
-      {"QDRANT_COLLECTION", "Qdrant collection (default reference_docs)",
+      {"QDRANT_COLLECTION", "Qdrant collection, created when missing (default reference_docs)",
        Text(&Config::qdrant_collection)},
+      {"QDRANT_API_KEY", "Qdrant API key, sent as the api-key header (secret)",
+       Text(&Config::qdrant_api_key)},
       {"OPENAI_API_KEY", "OpenAI API key (secret)", Text(&Config::openai_api_key)},
       {"OPENAI_MODEL", "OpenAI model", Text(&Config::openai_model)},
       {"OPENAI_BASE_URL", "OpenAI-compatible endpoint", Text(&Config::openai_base_url)},
@@ -360,11 +367,6 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
 }
 
 Status CheckSupported(const Config& c) {
-  auto not_built = [](const std::string& var, const std::string& what) {
-    return FailedPreconditionError(var + " is set, but the " + what +
-                                   " adapter is not built yet; unset it to run on the embedded "
-                                   "default (see README, \"Not yet\")");
-  };
   if (!c.mysql_host.empty() && c.redis_url.empty()) {
     return FailedPreconditionError(
         "MYSQL_HOST is set without REDIS_URL: the embedded queue lives in the SQLite file, so "
@@ -376,7 +378,6 @@ Status CheckSupported(const Config& c) {
         "MINIO_ENDPOINT is set: MINIO_ACCESS_KEY and MINIO_SECRET_KEY (or their _FILE) are needed "
         "too");
   }
-  if (!c.qdrant_host.empty()) return not_built("QDRANT_HOST", "Qdrant vector index");
   for (const auto& [name, provider] :
        {std::pair<std::string, std::string>{"LLM_PROVIDER", c.llm_provider},
         {"EMBEDDING_PROVIDER", c.embedding_provider}}) {

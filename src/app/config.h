@@ -58,6 +58,7 @@ struct Config {
   std::string llm_short_answer_model;  // LLM_SHORT_ANSWER_MODEL: for short answers, if set
   int llm_short_answer_chars = 0;      // LLM_SHORT_ANSWER_CHARS: what "short" means
   int llm_cache_entries = 10000;       // LLM_CACHE_ENTRIES: grades kept by request; 0 = off
+  int llm_cache_ttl_seconds = 2592000;  // LLM_CACHE_TTL_SECONDS: a Redis cache entry's life
   // EMBEDDING_PROVIDER: local (GloVe, no network), openai (OPENAI_BASE_URL/embeddings) or ollama
   // (OLLAMA_BASE_URL/v1/embeddings); the vectors of course material for retrieval.
   std::string embedding_provider = "local";
@@ -87,6 +88,7 @@ struct Config {
   std::string qdrant_host;                           // QDRANT_HOST
   int qdrant_port = 6333;                            // QDRANT_PORT
   std::string qdrant_collection = "reference_docs";  // QDRANT_COLLECTION
+  std::string qdrant_api_key;                        // QDRANT_API_KEY (secret)
   // --- LLM endpoints (LLM_PROVIDER=openai: OPENAI_*; ollama: OLLAMA_* + /v1)
   std::string openai_api_key;                                 // OPENAI_API_KEY (secret)
   std::string openai_model = "gpt-4o-mini";                   // OPENAI_MODEL

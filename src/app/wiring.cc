@@ -11,6 +11,7 @@
 #include "grading/llm_grader.h"
 #include "grading/local_grader.h"
 #include "grading/lru_grade_cache.h"
+#include "grading/redis_grade_cache.h"
 #include "llm/openai_chat_client.h"
 #include "llm/openai_embedder.h"
 #include "obs/process_metrics.h"
@@ -23,6 +24,7 @@
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 #include "vector/hnsw_vector_index.h"
+#include "vector/qdrant_vector_index.h"
 
 namespace ag {
 namespace {
@@ -75,9 +77,9 @@ Status OpenWordVectors(const Config& c, Services& s) {
   return OkStatus();
 }
 
-// The course material's vectors under <data-dir>/vectors, for the embedder's space. Vectors of
-// another space (a changed embedder) are dropped: the retriever files every assignment's
-// chunks again the first time it serves it.
+// The course material's vectors, for the embedder's space: in Qdrant with QDRANT_HOST, else
+// under <data-dir>/vectors. Vectors of another space (a changed embedder) are dropped: the
+// retriever files every assignment's chunks again the first time it serves it.
 // `persistent` false (offline grading): a scratch directory removed with the services.
 Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
   Embedder* embedder = s.retrieval_embedder();
@@ -92,7 +94,18 @@ Status OpenVectorIndex(const Config& c, Services& s, bool persistent) {
   }
   options.space = {embedder->model(), embedder->dimension()};
   options.fsync = c.durability_full;
-  ASSIGN_OR_RETURN(auto index, HnswVectorIndex::Open(options));
+  std::unique_ptr<VectorIndex> index;
+  if (persistent && !c.qdrant_host.empty()) {
+    QdrantOptions q;
+    q.host = c.qdrant_host;
+    q.port = c.qdrant_port;
+    q.collection = c.qdrant_collection;
+    q.api_key = c.qdrant_api_key;
+    q.space = options.space;
+    ASSIGN_OR_RETURN(index, QdrantVectorIndex::Open(std::move(q)));
+  } else {
+    ASSIGN_OR_RETURN(index, HnswVectorIndex::Open(options));
+  }
   if (index->Info().needs_reindex()) {
     s.log.Info("vector index holds another embedding space; re-indexing",
                {{"stored", index->Info().stored.ToString()},
@@ -154,7 +167,12 @@ void BuildLlmGrader(const Config& c, Services& s) {
     g.model = c.openai_model;
   }
   s.chat = std::make_unique<OpenAiChatClient>(*s.http_client, endpoint);
-  if (c.llm_cache_entries > 0) {
+  if (c.llm_cache_entries > 0 && s.redis) {
+    // Shared by every worker process: an answer graded by one is a hit for all.
+    s.grade_cache =
+        std::make_unique<RedisGradeCache>(*std::static_pointer_cast<RedisClient>(s.redis),
+                                          std::chrono::seconds(c.llm_cache_ttl_seconds));
+  } else if (c.llm_cache_entries > 0) {
     s.grade_cache = std::make_unique<LruGradeCache>(static_cast<std::size_t>(c.llm_cache_entries));
   }
   g.short_answer_model = c.llm_short_answer_model;
@@ -364,6 +382,9 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   s->health = {{"database", [sp] { return sp->store->Ping(); }},
                {redis_queue ? "redis" : "queue", [sp] { return sp->queue->Ping(); }},
                {"storage", [sp] { return sp->blobs->Ping(); }}};
+  if (auto* qdrant = dynamic_cast<QdrantVectorIndex*>(s->vectors.get())) {
+    s->health.push_back({"qdrant", [qdrant] { return qdrant->Ping(); }});
+  }
   RegisterQueueMetrics(*s);
   RegisterProcessMetrics(s->metrics);
   return s;

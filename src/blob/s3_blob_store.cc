@@ -1,23 +1,11 @@
 #include "blob/s3_blob_store.h"
 
-#include <curl/curl.h>
-
-#include <cstring>
-
 #include "core/sha256.h"
 
 namespace ag {
 namespace {
 
 constexpr char kEmptySha256[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-void CurlGlobalInitOnce() {
-  static const bool done = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return true;
-  }();
-  (void)done;
-}
 
 bool IsHexKey(std::string_view key) {
   if (key.size() != 64) return false;
@@ -43,24 +31,6 @@ std::string XmlText(const std::string& body, const std::string& tag) {
   const auto end = body.find(close, start);
   if (end == std::string::npos) return {};
   return body.substr(start + open.size(), end - start - open.size());
-}
-
-struct Upload {
-  std::string_view bytes;
-  std::size_t offset = 0;
-};
-
-std::size_t ReadBody(char* out, std::size_t size, std::size_t n, void* user) {
-  auto* up = static_cast<Upload*>(user);
-  const std::size_t take = std::min(size * n, up->bytes.size() - up->offset);
-  std::memcpy(out, up->bytes.data() + up->offset, take);
-  up->offset += take;
-  return take;
-}
-
-std::size_t WriteBody(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
 }
 
 }  // namespace
@@ -95,7 +65,6 @@ Result<std::unique_ptr<S3BlobStore>> S3BlobStore::Open(S3BlobStoreOptions option
         "MINIO_BUCKET: 3 to 63 lower-case letters, digits, dots or hyphens, got '" + b + "'",
         {"MINIO_BUCKET"});
   }
-  CurlGlobalInitOnce();
   std::unique_ptr<S3BlobStore> store(
       new S3BlobStore(std::move(options), clock, std::move(scheme), std::move(endpoint)));
   // A server that is down at start is not fatal: Ping reports it (readiness) and the bucket is
@@ -112,28 +81,7 @@ S3BlobStore::S3BlobStore(S3BlobStoreOptions options, const Clock& clock, std::st
       scheme_(std::move(scheme)),
       authority_(std::move(authority)) {}
 
-S3BlobStore::~S3BlobStore() {
-  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
-}
-
-void* S3BlobStore::AcquireHandle() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      void* h = idle_.back();
-      idle_.pop_back();
-      return h;
-    }
-  }
-  return curl_easy_init();
-}
-
-void S3BlobStore::ReleaseHandle(void* handle) {
-  // reset clears the options and keeps the handle's live connections and DNS cache.
-  curl_easy_reset(static_cast<CURL*>(handle));
-  std::lock_guard lock(mu_);
-  idle_.push_back(handle);
-}
+S3BlobStore::~S3BlobStore() = default;
 
 Result<S3BlobStore::Response> S3BlobStore::Send(const std::string& method,
                                                 const std::string& object, std::string_view body,
@@ -155,46 +103,16 @@ Result<S3BlobStore::Response> S3BlobStore::Send(const std::string& method,
   request.payload_sha256 = body_sha256;
   const std::string authorization = SigV4Authorization(request, date, key_);
 
-  CURL* curl = static_cast<CURL*>(AcquireHandle());
-  if (curl == nullptr) return UnavailableError("S3: cannot create an HTTP handle");
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  }
-  headers = curl_slist_append(headers, ("Authorization: " + authorization).c_str());
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-  const std::string url = scheme_ + "://" + host + path;
-  Response response;
-  Upload upload{body, 0};
-  char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-  if (method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (method == "PUT") {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  } else if (method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  }
-  const CURLcode rc = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  curl_slist_free_all(headers);
-  ReleaseHandle(curl);
-  if (rc != CURLE_OK) {
-    return UnavailableError("S3 " + method + " " + url + ": " +
-                            (error[0] ? std::string(error) : curl_easy_strerror(rc)));
-  }
-  return response;
+  HttpCall call;
+  call.method = method;
+  call.url = scheme_ + "://" + host + path;
+  for (const auto& [name, value] : request.headers) call.headers.push_back(name + ": " + value);
+  call.headers.push_back("Authorization: " + authorization);
+  call.body = body;
+  call.connect_timeout = options_.connect_timeout;
+  call.timeout = options_.timeout;
+  ASSIGN_OR_RETURN(HttpReply reply, http_.Send(call));
+  return Response{reply.status, std::move(reply.body)};
 }
 
 Status S3BlobStore::ErrorOf(const Response& r, std::string_view what) const {

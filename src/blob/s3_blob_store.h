@@ -1,6 +1,6 @@
 // The BlobStore port on any S3-compatible server (MinIO, AWS S3, s3rver): one object per blob,
 // named by its SHA-256, signed with SigV4 (blob/sigv4.h), over libcurl's easy interface with
-// kept-alive connections.
+// kept-alive connections (net/curl_easy.h).
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include "blob/blob_store.h"
 #include "blob/sigv4.h"
 #include "core/clock.h"
+#include "net/curl_easy.h"
 
 namespace ag {
 
@@ -62,8 +63,6 @@ class S3BlobStore final : public BlobStore {
   S3BlobStore(S3BlobStoreOptions options, const Clock& clock, std::string scheme,
               std::string authority);
   Status EnsureBucket();
-  void* AcquireHandle();
-  void ReleaseHandle(void* handle);
   Status ErrorOf(const Response& r, std::string_view what) const;
 
   S3BlobStoreOptions options_;
@@ -71,8 +70,7 @@ class S3BlobStore final : public BlobStore {
   SigV4Key key_;
   std::string scheme_;     // "http" or "https"
   std::string authority_;  // host[:port] of the endpoint
-  std::mutex mu_;
-  std::vector<void*> idle_;  // CURL easy handles, reused for their connections
+  CurlEasyPool http_;
 };
 
 }  // namespace ag

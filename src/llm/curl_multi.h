@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "net/http_reply.h"
 
 namespace ag {
 
@@ -25,12 +26,6 @@ struct HttpPost {
   std::string body;
   std::chrono::milliseconds timeout{120'000};  // the whole exchange, connection included
   std::chrono::steady_clock::time_point not_before{};
-};
-
-struct HttpReply {
-  long status = 0;
-  std::string body;
-  std::optional<std::chrono::milliseconds> retry_after;  // Retry-After or retry-after-ms
 };
 
 // Unavailable (could not connect, connection dropped), DeadlineExceeded (timeout), Cancelled

@@ -1,5 +1,7 @@
 #include "vector/hnsw_vector_index.h"
 
+#include "vector/vector_checks.h"
+
 #include "core/durable_file.h"
 
 #include <fcntl.h>
@@ -692,29 +694,7 @@ Status HnswVectorIndex::Drop(Partition& p) {
 
 Status HnswVectorIndex::Upsert(const std::vector<VectorPoint>& points) {
   const std::size_t dim = static_cast<std::size_t>(options_.space.dimension);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const VectorPoint& pt = points[i];
-    const std::string at = std::to_string(i);
-    if (!pt.chunk.valid())
-      return InvalidArgumentError("chunk id must be positive", {"points", at, "chunk"});
-    if (!pt.assignment.valid()) {
-      return InvalidArgumentError("assignment id must be positive", {"points", at, "assignment"});
-    }
-    if (!pt.material.valid()) {
-      return InvalidArgumentError("material id must be positive", {"points", at, "material"});
-    }
-    if (pt.vector.size() != dim) {
-      return InvalidArgumentError("vector has " + std::to_string(pt.vector.size()) +
-                                      " values, the index holds " + std::to_string(dim) +
-                                      "-d vectors",
-                                  {"points", at, "vector"});
-    }
-    if (!std::all_of(pt.vector.begin(), pt.vector.end(),
-                     [](float x) { return std::isfinite(x); })) {
-      return InvalidArgumentError("vector has a value that is not finite",
-                                  {"points", at, "vector"});
-    }
-  }
+  RETURN_IF_ERROR(CheckPoints(points, options_.space.dimension));
   std::shared_lock state(state_mu_);
   if (stored_ != options_.space) return NeedsReindexError();
   std::map<AssignmentId, std::vector<const VectorPoint*>> by_assignment;
@@ -766,13 +746,7 @@ Status HnswVectorIndex::Upsert(const std::vector<VectorPoint>& points) {
 Result<std::vector<VectorHit>> HnswVectorIndex::Search(AssignmentId assignment,
                                                        std::span<const float> query, int k) {
   const std::size_t dim = static_cast<std::size_t>(options_.space.dimension);
-  if (k < 1) return InvalidArgumentError("k must be at least 1", {"k"});
-  if (query.size() != dim) {
-    return InvalidArgumentError("query has " + std::to_string(query.size()) +
-                                    " values, the index holds " + std::to_string(dim) +
-                                    "-d vectors",
-                                {"query"});
-  }
+  RETURN_IF_ERROR(CheckQuery(query, k, options_.space.dimension));
   std::vector<float> q(dim);
   if (!Normalize(query, q.data())) {
     return InvalidArgumentError("query has a value that is not finite", {"query"});

@@ -10,6 +10,8 @@
 
 #include "blob/s3_blob_store.h"
 #include "core/sha256.h"
+#include "support/fake_openai_process.h"
+#include "support/fake_process.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
@@ -180,6 +182,101 @@ TEST(ScaledOutTest, ReadinessNamesStorageWhenS3IsDown) {
       "/submissions/?assignment_id=" + std::to_string(a.json()["id"].get<std::int64_t>()),
       "answer.txt", "an answer");
   EXPECT_EQ(sub.status, 503) << sub.body;
+}
+
+TEST(ScaledOutTest, CourseMaterialVectorsGoToQdrantAndReadinessChecksIt) {
+  auto fake = std::make_unique<testing::FakeProcess>(AG_FAKE_QDRANT_SCRIPT);
+  ASSERT_TRUE(fake->Start()) << fake->log();
+  Env env = {{"QDRANT_HOST", "127.0.0.1"},
+             {"QDRANT_PORT", std::to_string(fake->port())},
+             {"QDRANT_COLLECTION", "material"},
+             {"ACCESS_LOG", "false"}};
+  ScaledOutServer server(env, {});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const HttpClient http = server.http();
+  const std::int64_t assignment = CreateAssignment(http);
+  auto ref = http.PostFile("/assignments/" + std::to_string(assignment) + "/references", "notes.md",
+                           "# Products\nPhotosynthesis makes glucose and oxygen.\n\n"
+                           "# Inputs\nIt takes light, water and carbon dioxide.\n");
+  ASSERT_EQ(ref.status, 200) << ref.body;
+  const auto ids = SubmitMany(http, assignment, 1);
+  Json done = WaitForStatus(http, ids.at(0), "done");
+  ASSERT_EQ(done["status"], "done") << done.dump() << server.log();
+  auto grade = http.Get("/submissions/" + std::to_string(ids[0]) + "/grade").json();
+  EXPECT_FALSE(grade["provenance"]["retrieved_chunk_ids"].empty()) << grade.dump();
+
+  // The chunks were upserted into the collection and searched there, filtered by assignment.
+  const Json requests = HttpClient(fake->port()).Get("/_fake/requests").json();
+  int upserts = 0, searches = 0;
+  for (const Json& r : requests) {
+    if (r["path"] == "/collections/material/points" && r["method"] == "PUT") {
+      for (const Json& p : r["body"]["points"]) {
+        if (p["payload"].contains("assignment_id")) {
+          ++upserts;
+          EXPECT_EQ(p["payload"]["assignment_id"], assignment);
+        }
+      }
+    }
+    if (r["path"] == "/collections/material/points/search") {
+      ++searches;
+      EXPECT_EQ(r["body"]["filter"]["must"][0]["match"]["value"], assignment);
+    }
+  }
+  EXPECT_EQ(upserts, 2) << "one point per chunk";
+  EXPECT_GT(searches, 0);
+  auto ready = http.Get("/health/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(ready.json()["checks"]["qdrant"], true) << ready.body;
+
+  fake.reset();  // Qdrant goes away
+  ready = http.Get("/health/ready");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(ready.json()["detail"]["qdrant"], false) << ready.body;
+}
+
+TEST(ScaledOutTest, TheLlmGradeCacheInRedisOutlivesTheProcessThatFilledIt) {
+  testing::FakeOpenAi llm;
+  ASSERT_TRUE(llm.Start()) << llm.log();
+  const std::string redis = testing::UniqueRedisUrl();
+  ASSERT_FALSE(redis.empty()) << testing::kStartServicesHint;
+  const Env env = {{"REDIS_URL", redis},
+                   {"LLM_PROVIDER", "openai"},
+                   {"OPENAI_BASE_URL", llm.base_url()},
+                   {"OPENAI_MODEL", "fake-chat"},
+                   {"ACCESS_LOG", "false"}};
+  const std::string answer = "It makes glucose and oxygen.";
+  TempDir first_dir, second_dir;
+  std::string first_hash;
+  {
+    ServerProcess first(first_dir.File("data"), env);
+    ASSERT_TRUE(first.Start()) << first.log();
+    const HttpClient http(first.port());
+    auto a = CreateAssignment(http);
+    auto sub = http.PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", answer);
+    ASSERT_EQ(sub.status, 200) << sub.body;
+    const auto id = sub.json()["id"].get<std::int64_t>();
+    ASSERT_EQ(WaitForStatus(http, id, "done")["status"], "done") << first.log();
+    const Json grade = http.Get("/submissions/" + std::to_string(id) + "/grade").json();
+    EXPECT_EQ(grade["provenance"]["parameters"]["cache"], "miss");
+    first_hash = grade["provenance"]["prompt_hash"].get<std::string>();
+    first.Signal(SIGTERM);
+    EXPECT_EQ(first.Wait(), 0);
+  }
+  // Another process (another data directory, so another store): the same request is a hit.
+  ServerProcess second(second_dir.File("data"), env);
+  ASSERT_TRUE(second.Start()) << second.log();
+  const HttpClient http(second.port());
+  auto a = CreateAssignment(http);
+  auto sub = http.PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", answer);
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  const auto id = sub.json()["id"].get<std::int64_t>();
+  ASSERT_EQ(WaitForStatus(http, id, "done")["status"], "done") << second.log();
+  const Json grade = http.Get("/submissions/" + std::to_string(id) + "/grade").json();
+  EXPECT_EQ(grade["provenance"]["parameters"]["cache"], "hit") << grade.dump();
+  EXPECT_EQ(grade["provenance"]["prompt_hash"], first_hash);
+  EXPECT_EQ(llm.ChatRequests(), 1);
+  second.Signal(SIGTERM);
+  EXPECT_EQ(second.Wait(), 0);
 }
 
 // A worker process of the shape of the deployment: `autograder worker` on the same settings.

@@ -8,20 +8,20 @@
 #include <vector>
 
 #include "core/json.h"
+#include "support/fake_process.h"
 #include "support/http_client.h"
-#include "support/temp_dir.h"
 
 namespace ag::testing {
 
 class FakeOpenAi {
  public:
-  explicit FakeOpenAi(std::vector<std::string> extra_args = {});
-  ~FakeOpenAi();
+  explicit FakeOpenAi(std::vector<std::string> extra_args = {})
+      : process_(AG_FAKE_OPENAI_SCRIPT, std::move(extra_args)) {}
 
-  bool Start();  // waits up to 20 s for its port; false on failure (see log())
-  int port() const { return port_; }
+  bool Start() { return process_.Start(); }  // false on failure (see log())
+  int port() const { return process_.port(); }
   std::string base_url() const;  // http://127.0.0.1:PORT/v1
-  std::string log() const;
+  std::string log() const { return process_.log(); }
 
   // Appends steps to the chat queue (tests/fakes/README.md, "Steps").
   bool ScriptChat(const Json& steps) const;
@@ -31,10 +31,7 @@ class FakeOpenAi {
   bool Reset() const;
 
  private:
-  std::vector<std::string> extra_args_;
-  TempDir dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  FakeProcess process_;
 };
 
 }  // namespace ag::testing

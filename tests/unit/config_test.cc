@@ -85,12 +85,8 @@ TEST(ConfigTest, AnUnknownFileKeyFailsLoudlyWithAHint) {
   EXPECT_NE(c.status().message().find(":1:"), std::string::npos);
 }
 
-TEST(ConfigTest, ScaledOutVariablesAreRefusedUntilBuiltOrWithoutTheirPartners) {
-  Env qdrant{{{"QDRANT_HOST", "qdrant.internal"}}};
-  Status q = CheckSupported(*LoadConfig({{}, qdrant.fn(), std::nullopt}));
-  EXPECT_EQ(q.code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(q.message().find("QDRANT_HOST"), std::string::npos);
-  // A MySQL store needs the Redis queue: the embedded queue is in the SQLite file.
+TEST(ConfigTest, AMysqlStoreNeedsTheRedisQueue) {
+  // The embedded queue is in the SQLite file.
   Env env{{{"MYSQL_HOST", "db.internal"}}};
   auto c = LoadConfig({{}, env.fn(), std::nullopt});
   ASSERT_TRUE(c.ok());

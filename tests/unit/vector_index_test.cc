@@ -1,6 +1,6 @@
-// The VectorIndex contract, run against every adapter (today HnswVectorIndex, searching exactly
-// and through its graph), then what is particular to HnswVectorIndex: recall, lazy loading,
-// files and their damage.
+// The VectorIndex contract, run against every adapter (HnswVectorIndex, searching exactly and
+// through its graph; QdrantVectorIndex against tests/fakes/fake_qdrant.py, which checks each
+// request against Qdrant's documented schema), then what is particular to each.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,8 +12,11 @@
 #include <random>
 #include <thread>
 
+#include "support/fake_process.h"
+#include "support/http_client.h"
 #include "support/temp_dir.h"
 #include "vector/hnsw_vector_index.h"
+#include "vector/qdrant_vector_index.h"
 #include "vector/vector_index.h"
 
 namespace ag {
@@ -70,6 +73,36 @@ Adapter Hnsw(std::string name, int exact_below) {
             options.space = space;
             options.exact_below = exact_below;
             ASSIGN_OR_RETURN(auto index, HnswVectorIndex::Open(options));
+            return std::unique_ptr<VectorIndex>(std::move(index));
+          }};
+}
+
+// One fake Qdrant per test process, started on first use.
+testing::FakeProcess& FakeQdrant() {
+  static testing::FakeProcess* fake = [] {
+    auto* f = new testing::FakeProcess(AG_FAKE_QDRANT_SCRIPT);
+    EXPECT_TRUE(f->Start()) << f->log();
+    return f;
+  }();
+  return *fake;
+}
+
+QdrantOptions QdrantOn(const std::string& dir, const EmbeddingSpace& space) {
+  QdrantOptions options;
+  options.host = "127.0.0.1";
+  options.port = FakeQdrant().port();
+  // A collection per directory: reopening the same directory finds the same collection.
+  options.collection = "t" + std::to_string(std::hash<std::string>()(dir));
+  options.space = space;
+  options.upsert_batch = 64;  // several requests for the larger batches below
+  return options;
+}
+
+Adapter Qdrant() {
+  return {"Qdrant",
+          [](const std::string& dir,
+             const EmbeddingSpace& space) -> Result<std::unique_ptr<VectorIndex>> {
+            ASSIGN_OR_RETURN(auto index, QdrantVectorIndex::Open(QdrantOn(dir, space)));
             return std::unique_ptr<VectorIndex>(std::move(index));
           }};
 }
@@ -296,7 +329,7 @@ TEST_P(VectorIndexContract, SearchesWhileAnotherThreadUpserts) {
 
 INSTANTIATE_TEST_SUITE_P(Adapters, VectorIndexContract,
                          ::testing::Values(Hnsw("HnswExact", HnswVectorIndexOptions{}.exact_below),
-                                           Hnsw("HnswGraph", 0)),
+                                           Hnsw("HnswGraph", 0), Qdrant()),
                          [](const auto& info) { return info.param.name; });
 
 // --- HnswVectorIndex in particular.
@@ -539,6 +572,50 @@ TEST(HnswVectorIndexTest, RefusesBadOptions) {
   options = Options(dir);
   options.exact_below = -1;
   EXPECT_EQ(HnswVectorIndex::Open(options).status().code(), StatusCode::kInvalidArgument);
+}
+
+// --- QdrantVectorIndex in particular.
+
+TEST(QdrantVectorIndexTest, SendsOnlyDocumentedRequestsAndRecordsTheModel) {
+  TempDir dir;
+  auto index = QdrantVectorIndex::Open(QdrantOn(dir.path(), kSpace));
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  ASSERT_TRUE((*index)->Upsert({Point(1, 1, 10, Axis(0)), Point(2, 2, 20, Axis(1))}).ok());
+  ASSERT_TRUE((*index)->Search(AssignmentId(1), Axis(0), 3).ok());
+  ASSERT_TRUE((*index)->DeleteMaterial(MaterialId(10)).ok());
+  const Json requests = testing::HttpClient(FakeQdrant().port()).Get("/_fake/requests").json();
+  ASSERT_TRUE(requests.is_array());
+  const std::string collection = "/collections/" + QdrantOn(dir.path(), kSpace).collection;
+  std::vector<std::string> calls;
+  for (const Json& r : requests) {
+    if (r["path"].get<std::string>().rfind(collection, 0) != 0) continue;
+    calls.push_back(r["method"].get<std::string>() + " " +
+                    r["path"].get<std::string>().substr(collection.size()));
+  }
+  // Created with its payload indexes and the model's point, then the calls above.
+  EXPECT_THAT(calls, ElementsAre("GET ", "PUT ", "PUT /index", "PUT /index", "PUT /points",
+                                 "PUT /points", "POST /points/search", "POST /points/delete"));
+  for (const Json& r : requests) {
+    if (r["path"] == collection && r["method"] == "PUT") {
+      EXPECT_EQ(r["body"]["vectors"]["size"], kDim);
+      EXPECT_EQ(r["body"]["vectors"]["distance"], "Cosine");
+    }
+    if (r["path"] == collection + "/points/search") {
+      EXPECT_EQ(r["body"]["filter"]["must"][0]["key"], "assignment_id");
+      EXPECT_EQ(r["body"]["filter"]["must"][0]["match"]["value"], 1);
+    }
+  }
+}
+
+TEST(QdrantVectorIndexTest, AServerThatDoesNotAnswerIsUnavailable) {
+  QdrantOptions options = QdrantOn("down", kSpace);
+  options.port = 1;  // nothing listens there
+  options.connect_timeout = std::chrono::milliseconds(500);
+  EXPECT_EQ(QdrantVectorIndex::Open(options).status().code(), StatusCode::kUnavailable);
+  options = QdrantOn("bad", kSpace);
+  options.collection = "no/slashes";
+  EXPECT_EQ(QdrantVectorIndex::Open(options).status().field(),
+            std::vector<std::string>{"QDRANT_COLLECTION"});
 }
 
 }  // namespace
