@@ -372,7 +372,7 @@ Status CheckSupported(const Config& c) {
         "MYSQL_HOST is set without REDIS_URL: the embedded queue lives in the SQLite file, so "
         "with a MySQL store the grading jobs go to Redis; set REDIS_URL too");
   }
-  if (!c.redis_url.empty()) RETURN_IF_ERROR(ParseRedisUrl(c.redis_url).status());
+  if (!c.redis_url.empty()) RETURN_IF_ERROR(ParseRedisUrl(c.redis_url));
   if (!c.minio_endpoint.empty() && (c.minio_access_key.empty() || c.minio_secret_key.empty())) {
     return FailedPreconditionError(
         "MINIO_ENDPOINT is set: MINIO_ACCESS_KEY and MINIO_SECRET_KEY (or their _FILE) are needed "
