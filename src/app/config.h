@@ -47,17 +47,17 @@ struct Config {
   double review_below_confidence = 0;  // REVIEW_CONFIDENCE_BELOW: needs_review threshold
 
   // --- Grader
-  std::string llm_provider = "local";  // LLM_PROVIDER: local, openai or ollama
-  int llm_timeout_seconds = 120;       // LLM_TIMEOUT_SECONDS: one call (a local model is slow)
-  int llm_max_in_flight = 64;          // LLM_MAX_IN_FLIGHT: calls at once per process
-  int llm_max_attempts = 4;            // LLM_MAX_ATTEMPTS: calls per grade (bad output, 429, 5xx)
-  int llm_retry_base_ms = 1000;        // LLM_RETRY_BASE_MS: first backoff between calls
-  int llm_retry_max_ms = 60000;        // LLM_RETRY_MAX_MS: longest backoff, Retry-After included
-  double llm_temperature = 0;          // LLM_TEMPERATURE
-  int llm_max_tokens = 0;              // LLM_MAX_TOKENS: 0 = the endpoint's default
-  std::string llm_short_answer_model;  // LLM_SHORT_ANSWER_MODEL: for short answers, if set
-  int llm_short_answer_chars = 0;      // LLM_SHORT_ANSWER_CHARS: what "short" means
-  int llm_cache_entries = 10000;       // LLM_CACHE_ENTRIES: grades kept by request; 0 = off
+  std::string llm_provider = "local";   // LLM_PROVIDER: local, openai or ollama
+  int llm_timeout_seconds = 120;        // LLM_TIMEOUT_SECONDS: one call (a local model is slow)
+  int llm_max_in_flight = 64;           // LLM_MAX_IN_FLIGHT: calls at once per process
+  int llm_max_attempts = 4;             // LLM_MAX_ATTEMPTS: calls per grade (bad output, 429, 5xx)
+  int llm_retry_base_ms = 1000;         // LLM_RETRY_BASE_MS: first backoff between calls
+  int llm_retry_max_ms = 60000;         // LLM_RETRY_MAX_MS: longest backoff, Retry-After included
+  double llm_temperature = 0;           // LLM_TEMPERATURE
+  int llm_max_tokens = 0;               // LLM_MAX_TOKENS: 0 = the endpoint's default
+  std::string llm_short_answer_model;   // LLM_SHORT_ANSWER_MODEL: for short answers, if set
+  int llm_short_answer_chars = 0;       // LLM_SHORT_ANSWER_CHARS: what "short" means
+  int llm_cache_entries = 10000;        // LLM_CACHE_ENTRIES: grades kept by request; 0 = off
   int llm_cache_ttl_seconds = 2592000;  // LLM_CACHE_TTL_SECONDS: a Redis cache entry's life
   // EMBEDDING_PROVIDER: local (GloVe, no network), openai (OPENAI_BASE_URL/embeddings) or ollama
   // (OLLAMA_BASE_URL/v1/embeddings); the vectors of course material for retrieval.

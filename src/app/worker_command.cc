@@ -1,16 +1,14 @@
 // `autograder worker`: the grading workers without the API, for the scaled-out shape (as the
 // deployment guide's `celery worker -Q grading`): the same configuration and pipeline as
 // `serve`, and at most a port for /health and /metrics.
-#include <pthread.h>
-#include <signal.h>
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <thread>
 
 #include "app/commands.h"
+#include "app/long_running.h"
 #include "app/version.h"
 #include "app/wiring.h"
 #include "http/api.h"
@@ -24,28 +22,12 @@ int RunWorker(const CommonFlags& common, const WorkerFlags& f) {
   auto config = LoadConfigOrReport(common, flags);
   if (!config) return 2;
   config->workers = true;
-  if (Status s = CheckSupported(*config); !s.ok()) {
-    std::fprintf(stderr, "autograder: configuration error: %s\n", s.message().c_str());
-    return 2;
-  }
-
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-
-  SystemClock clock;
-  Logger log(clock, config->log_level);
-  SeededRandom random(std::random_device{}());
-  auto services = BuildServices(*config, clock, log, random);
-  if (!services.ok()) {
-    log.Error("cannot start", {{"error", services.status().ToString()}});
-    std::fprintf(stderr, "autograder: cannot start: %s\n", services.status().message().c_str());
-    return 1;
-  }
-  Services& s = **services;
+  int exit_code = 0;
+  auto process = LongRunning::Start(std::move(*config), &exit_code);
+  if (!process) return exit_code;
+  Services& s = process->services();
+  Logger& log = process->log();
+  const Clock& clock = process->clock();
 
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> server;
@@ -78,9 +60,7 @@ int RunWorker(const CommonFlags& common, const WorkerFlags& f) {
       "worker started",
       {{"queue", f.queue}, {"concurrency", config->worker_concurrency}, {"version", kVersion}});
 
-  int received = 0;
-  sigwait(&signals, &received);
-  log.Info("shutting down", {{"signal", strsignal(received)}});
+  process->WaitForSignal();
   // Stop taking jobs; work in hand is cancelled and its jobs go back to the queue untouched.
   s.workers->Stop();
   s.sweeper->Stop();

@@ -13,6 +13,7 @@
 #include "support/fake_openai_process.h"
 #include "support/fake_process.h"
 #include "support/http_client.h"
+#include "support/original_flow.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 #include "support/test_services.h"
@@ -346,6 +347,13 @@ TEST(ScaledOutTest, AnApiReplicaAndTwoWorkerProcessesShareMariaDbRedisAndS3) {
     ASSERT_EQ(s["status"], "done") << s.dump() << w1.log() << w2.log();
   }
   EXPECT_EQ(mysql.Query("SELECT count(*), count(DISTINCT submission_id) FROM grades"), "30\t30");
+  // The operator's view of the same queue and store.
+  auto stats = testing::RunAutograder({"queue", "stats"}, env);
+  ASSERT_EQ(stats.exit_code, 0) << stats.output;
+  const Json st = ParseJsonOrDiscarded(stats.output);
+  EXPECT_EQ(st["jobs"]["depth"], 0) << stats.output;
+  EXPECT_EQ(st["jobs"]["leased"], 0) << stats.output;
+  EXPECT_EQ(st["submissions"]["done"], 30) << stats.output;
   EXPECT_FALSE(std::filesystem::exists(api.data_dir() + "/autograder.db"))
       << "no SQLite file when MariaDB is the store";
 
@@ -366,6 +374,42 @@ TEST(ScaledOutTest, AnApiReplicaAndTwoWorkerProcessesShareMariaDbRedisAndS3) {
 
   EXPECT_EQ(w1.Stop(), 0) << w1.log();
   EXPECT_EQ(w2.Stop(), 0) << w2.log();
+}
+
+// The deployment guide's shape on this machine: two stateless API replicas and a worker process
+// on MariaDB, Redis, s3rver and Qdrant (the fake); the original client's flow written through
+// one replica and read through the other.
+TEST(ScaledOutTest, TheOriginalClientFlowOnTwoApiReplicasAndAWorkerOverEveryServer) {
+  testing::FakeProcess qdrant(AG_FAKE_QDRANT_SCRIPT);
+  ASSERT_TRUE(qdrant.Start()) << qdrant.log();
+  const std::string redis = testing::UniqueRedisUrl();
+  ASSERT_FALSE(redis.empty()) << testing::kStartServicesHint;
+  Env env =
+      RedisS3Env(redis, ServiceSetting("AG_TEST_S3_ENDPOINT"), testing::UniqueName("compose"));
+  std::string database = testing::UniqueName("ag_compose");
+  for (char& c : database) c = c == '-' ? '_' : c;
+  Mysql::Of("", database).AddTo(env);
+  env.emplace_back("QDRANT_HOST", "127.0.0.1");
+  env.emplace_back("QDRANT_PORT", std::to_string(qdrant.port()));
+  env.emplace_back("QDRANT_COLLECTION", database);
+  ScaledOutServer one(env), two(env);
+  ASSERT_TRUE(one.Start()) << one.log();
+  ASSERT_TRUE(two.Start()) << two.log();
+  TempDir worker_dir;
+  WorkerProcess worker(worker_dir.path(), env);
+  ASSERT_TRUE(worker.Start()) << worker.log();
+
+  EXPECT_GT(testing::RunOriginalClientFlow(one.http(), two.http(), ""), 0) << worker.log();
+  EXPECT_GT(testing::RunOriginalClientFlow(two.http(), one.http(), "/api"), 0) << worker.log();
+  EXPECT_EQ(one.http().Get("/assignments/").json().size(), 2u);
+  for (const HttpClient& http : {one.http(), two.http(), worker.http()}) {
+    auto ready = http.Get("/health/ready");
+    EXPECT_EQ(ready.status, 200) << ready.body;
+    for (const char* dependency : {"database", "redis", "storage", "qdrant"}) {
+      EXPECT_EQ(ready.json()["checks"][dependency], true) << dependency << " " << ready.body;
+    }
+  }
+  EXPECT_EQ(worker.Stop(), 0) << worker.log();
 }
 
 // The fault test: two worker processes and an API process on MariaDB, Redis and s3rver;

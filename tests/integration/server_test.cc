@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "support/document_fixtures.h"
 #include "support/http_client.h"
+#include "support/original_flow.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -19,26 +20,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* kRubric = R"({
-  "introduction": {"description": "Clear introduction with thesis statement", "max_points": 20},
-  "analysis": {"description": "Deep analysis with supporting evidence", "max_points": 40},
-  "conclusion": {"description": "Strong conclusion that synthesizes main points", "max_points": 20},
-  "citations": {"description": "Proper citations and bibliography", "max_points": 20}})";
-
-const char* kReference =
-    "Climate Change: Key Points\n\n"
-    "Climate change refers to long-term shifts in global temperatures and weather patterns.\n"
-    "The primary cause is human activities, particularly burning fossil fuels.\n\n"
-    "# Impacts\nRising global temperatures. Melting ice caps and glaciers. Rising sea levels.\n\n"
-    "# Mitigation\nRenewable energy adoption. Energy efficiency improvements. Reforestation.\n\n"
-    "# Citations\nCitations give credit to original authors and let readers verify information.\n";
-
-const char* kEssay =
-    "Introduction: climate change is one of the most pressing challenges; my thesis is that "
-    "burning fossil fuels drives it.\nAnalysis: human activities release greenhouse gases, "
-    "leading to rising sea levels and melting glaciers, as the evidence shows.\nConclusion: "
-    "renewable energy adoption and energy efficiency synthesize the main points.\n"
-    "References: Smith, J. (2023). Climate Science Today.";
+using testing::kOriginalEssay;
+using testing::kOriginalRubric;
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -56,8 +39,9 @@ class ServerTest : public ::testing::Test {
     if (HasFailure() && server_) std::fprintf(stderr, "server log:\n%s\n", server_->log().c_str());
   }
   std::int64_t CreateAssignment(const std::string& prefix = "") {
-    auto r = http_->PostJson(prefix + "/assignments/", Json{{"title", "Essay on Climate Change"},
-                                                            {"rubric", Json::parse(kRubric)}});
+    auto r = http_->PostJson(
+        prefix + "/assignments/",
+        Json{{"title", "Essay on Climate Change"}, {"rubric", Json::parse(kOriginalRubric)}});
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json()["id"].get<std::int64_t>();
   }
@@ -71,49 +55,7 @@ TEST_F(ServerTest, TheOriginalClientFlow) {
   StartServer();
   for (const std::string prefix : {"", "/api"}) {
     SCOPED_TRACE("prefix '" + prefix + "'");
-    EXPECT_EQ(http_->Get(prefix + "/health").json()["status"], "healthy");
-    const std::int64_t a = CreateAssignment(prefix);
-    auto ref = http_->PostFile(prefix + "/assignments/" + std::to_string(a) + "/references",
-                               "reference.txt", kReference);
-    ASSERT_EQ(ref.status, 200) << ref.body;
-    EXPECT_GT(ref.json()["chunks_created"].get<int>(), 0);
-    auto sub = http_->PostFile(prefix + "/submissions/?assignment_id=" + std::to_string(a),
-                               "submission.txt", kEssay);
-    ASSERT_EQ(sub.status, 200) << sub.body;
-    const std::int64_t id = sub.json()["id"].get<std::int64_t>();
-    EXPECT_EQ(sub.json()["status"], "queued");
-
-    Json done = WaitForStatus(*http_, id, "done");
-    ASSERT_EQ(done["status"], "done") << done.dump();
-    auto grade_r = http_->Get(prefix + "/submissions/" + std::to_string(id) + "/grade");
-    ASSERT_EQ(grade_r.status, 200);
-    Json grade = grade_r.json();
-    double total = 0;
-    const Json rubric = Json::parse(kRubric);
-    for (const auto& [key, c] : rubric.items()) {
-      ASSERT_TRUE(grade["breakdown"].contains(key)) << key;
-      const double points = grade["breakdown"][key]["points"].get<double>();
-      EXPECT_GE(points, 0);
-      EXPECT_LE(points, c["max_points"].get<double>());
-      EXPECT_FALSE(grade["breakdown"][key]["comment"].get<std::string>().empty());
-      total += points;
-    }
-    EXPECT_NEAR(grade["score"].get<double>(), total, 0.011);
-    EXPECT_EQ(done["score"], grade["score"]);
-    EXPECT_EQ(done["feedback"], grade["feedback"]);
-    // Citations resolve to chunks of this assignment's material.
-    ASSERT_FALSE(grade["citations"].empty());
-    for (const auto& c : grade["citations"]) {
-      const std::int64_t chunk = c["reference_id"].get<std::int64_t>();
-      bool retrieved = false;
-      for (const auto& r : grade["provenance"]["retrieved_chunk_ids"]) retrieved |= r == chunk;
-      EXPECT_TRUE(retrieved) << chunk;
-      EXPECT_TRUE(c["verified"].get<bool>());
-      EXPECT_NE(std::string(kReference).find(c["text"].get<std::string>()), std::string::npos);
-    }
-    auto list = http_->Get(prefix + "/submissions/assignment/" + std::to_string(a)).json();
-    ASSERT_EQ(list.size(), 1u);
-    EXPECT_EQ(list[0]["status"], "done");
+    EXPECT_GT(testing::RunOriginalClientFlow(*http_, *http_, prefix), 0);
   }
   EXPECT_EQ(http_->Get("/assignments/").json().size(), 2u);
 }
@@ -140,8 +82,9 @@ TEST_F(ServerTest, EveryErrorPathAnswersClearly) {
       {"id not an integer", http_->Get("/submissions/abc"), 422, "submission_id"},
       {"missing assignment_id", http_->PostFile("/submissions/", "a.txt", "text"), 422,
        "assignment_id"},
-      {"missing title", http_->PostJson("/assignments/", Json{{"rubric", Json::parse(kRubric)}}),
-       422, "title"},
+      {"missing title",
+       http_->PostJson("/assignments/", Json{{"rubric", Json::parse(kOriginalRubric)}}), 422,
+       "title"},
       {"bad max_points",
        http_->PostJson(
            "/assignments/",
@@ -213,7 +156,7 @@ TEST_F(ServerTest, IndexesPdfAndDocxReferences) {
 
   // A DOCX answer is graded like a text one.
   auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "answer.docx",
-                             Docx(para("", kEssay)));
+                             Docx(para("", kOriginalEssay)));
   ASSERT_EQ(sub.status, 200) << sub.body;
   Json done = WaitForStatus(*http_, sub.json()["id"].get<std::int64_t>(), "done");
   EXPECT_EQ(done["status"], "done") << done.dump();
@@ -223,7 +166,7 @@ TEST_F(ServerTest, ImportsGradedAnswersForTheLocalGrader) {
   StartServer();
   const std::int64_t a = CreateAssignment();
   const std::string target = "/api/assignments/" + std::to_string(a) + "/graded-answers";
-  const Json rubric = Json::parse(kRubric);
+  const Json rubric = Json::parse(kOriginalRubric);
   const std::string key = rubric.begin().key();
   auto ok = http_->PostJson(
       target, Json{{"answers", Json::array({
@@ -271,7 +214,8 @@ TEST_F(ServerTest, AnswersExpectContinueUploads) {
 TEST_F(ServerTest, MetricsPassPromtool) {
   StartServer();
   const std::int64_t a = CreateAssignment();
-  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kEssay);
+  auto sub =
+      http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kOriginalEssay);
   WaitForStatus(*http_, sub.json()["id"].get<std::int64_t>(), "done");
   auto m = http_->Get("/metrics");
   ASSERT_EQ(m.status, 200);
@@ -320,7 +264,8 @@ TEST_F(ServerTest, OpenApiAndStatusPage) {
 TEST_F(ServerTest, DataSurvivesARestart) {
   StartServer();
   const std::int64_t a = CreateAssignment();
-  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kEssay);
+  auto sub =
+      http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kOriginalEssay);
   const std::int64_t id = sub.json()["id"].get<std::int64_t>();
   ASSERT_EQ(WaitForStatus(*http_, id, "done")["status"], "done");
   const std::string grade_before = http_->Get("/submissions/" + std::to_string(id) + "/grade").body;
@@ -340,7 +285,8 @@ TEST_F(ServerTest, NoWorkersTakesSubmissionsWithoutGradingThem) {
   ASSERT_TRUE(server_->Start()) << server_->log();
   http_ = std::make_unique<HttpClient>(server_->port());
   const std::int64_t a = CreateAssignment();
-  auto sub = http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kEssay);
+  auto sub =
+      http_->PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", kOriginalEssay);
   ASSERT_EQ(sub.status, 200);
   const std::int64_t id = sub.json()["id"].get<std::int64_t>();
   std::this_thread::sleep_for(500ms);  // time in which a worker would have graded it
