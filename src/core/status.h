@@ -27,6 +27,8 @@ enum class StatusCode {
   kResourceExhausted,   // quota or size; retried with backoff. 429 (413 for bodies)
   kUnimplemented,       // not built (yet). 501
   kInternal,            // a bug or a broken invariant. 500
+  kUnauthenticated,     // no credentials, or ones that do not prove who the caller is. 401
+  kPermissionDenied,    // a known caller not allowed to do this. 403
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -83,6 +85,8 @@ Status ResourceExhaustedError(std::string message);
 Status UnimplementedError(std::string message);
 Status InternalError(std::string message);
 Status CancelledError(std::string message);
+Status UnauthenticatedError(std::string message);
+Status PermissionDeniedError(std::string message);
 // InvalidArgument with ErrorReason::kUnsupportedMediaType: an upload of a type we do not read.
 Status UnsupportedMediaTypeError(std::string message);
 

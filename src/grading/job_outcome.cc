@@ -19,6 +19,8 @@ JobDisposition DispositionFor(const Status& attempt) {
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition:
     case StatusCode::kUnimplemented:
+    case StatusCode::kUnauthenticated:  // an endpoint refusing our key: no retry fixes it
+    case StatusCode::kPermissionDenied:
       return JobDisposition::kFail;
   }
   return JobDisposition::kFail;
