@@ -3,6 +3,11 @@
 // worker processes, and faults (workers killed with kill -9, Redis restarted) losing nothing.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -110,6 +115,7 @@ class ScaledOutServer {
   }
   bool Start() { return server_.Start(); }
   HttpClient http() const { return HttpClient(server_.port()); }
+  int port() const { return server_.port(); }
   std::string log() const { return server_.log(); }
   std::string data_dir() const { return dir_.File("data"); }
 
@@ -408,6 +414,126 @@ TEST(ScaledOutTest, TheOriginalClientFlowOnTwoApiReplicasAndAWorkerOverEveryServ
     for (const char* dependency : {"database", "redis", "storage", "qdrant"}) {
       EXPECT_EQ(ready.json()["checks"][dependency], true) << dependency << " " << ready.body;
     }
+  }
+  EXPECT_EQ(worker.Stop(), 0) << worker.log();
+}
+
+// nginx as the deployment guide configures it (upstream with least_conn, /api/ stripped by
+// proxy_pass), on a free port, with its files under `dir`; stopped with the object.
+class Nginx {
+ public:
+  Nginx(const std::string& dir, const std::vector<int>& upstream_ports) : dir_(dir) {
+    port_ = FreePort();
+    std::string servers;
+    for (int p : upstream_ports) servers += "    server 127.0.0.1:" + std::to_string(p) + ";\n";
+    // As root, nginx's workers would run as nobody, who cannot write the temporary files here.
+    const std::string user = ::geteuid() == 0 ? "user root;\n" : "";
+    const std::string conf =
+        user +
+        "worker_processes 1;\n"
+        "pid " +
+        dir +
+        "/nginx.pid;\n"
+        "error_log " +
+        dir +
+        "/error.log;\n"
+        "events { worker_connections 256; }\n"
+        "http {\n"
+        "  access_log off;\n"
+        "  client_body_temp_path " +
+        dir +
+        "/body;\n"
+        "  proxy_temp_path " +
+        dir +
+        "/proxy;\n"
+        "  fastcgi_temp_path " +
+        dir +
+        "/fastcgi;\n"
+        "  uwsgi_temp_path " +
+        dir +
+        "/uwsgi;\n"
+        "  scgi_temp_path " +
+        dir +
+        "/scgi;\n"
+        "  client_max_body_size 25m;\n"  // MAX_UPLOAD_MB; nginx's own default is 1 MiB
+        "  upstream backend {\n    least_conn;\n" +
+        servers +
+        "  }\n"
+        "  server {\n"
+        "    listen 127.0.0.1:" +
+        std::to_string(port_) +
+        ";\n"
+        "    location /api/ {\n"
+        "      proxy_pass http://backend/;\n"
+        "      proxy_set_header Host $host;\n"
+        "      proxy_set_header X-Real-IP $remote_addr;\n"
+        "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+        "      proxy_read_timeout 300s;\n"
+        "    }\n"
+        "  }\n"
+        "}\n";
+    testing::WriteFile(dir + "/nginx.conf", conf);
+  }
+  ~Nginx() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      testing::WaitFor(pid_, std::chrono::seconds(10));
+    }
+  }
+  bool Start() {
+    pid_ = testing::Spawn(
+        {"/usr/sbin/nginx", "-p", dir_, "-c", dir_ + "/nginx.conf", "-g", "daemon off;"}, {},
+        dir_ + "/stdout.log");
+    for (int i = 0; i < 100; ++i) {
+      if (HttpClient(port_).Get("/api/health/live").status == 200) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  int port() const { return port_; }
+  std::string log() const { return testing::ReadFile(dir_ + "/error.log"); }
+
+ private:
+  static int FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+  }
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// The original client behind the guide's nginx: two API replicas as its upstream, a worker.
+TEST(ScaledOutTest, TheOriginalClientFlowThroughNginxInFrontOfTwoReplicas) {
+  const std::string redis = testing::UniqueRedisUrl();
+  ASSERT_FALSE(redis.empty()) << testing::kStartServicesHint;
+  Env env = RedisS3Env(redis, ServiceSetting("AG_TEST_S3_ENDPOINT"), testing::UniqueName("lb"));
+  std::string database = testing::UniqueName("ag_lb");
+  for (char& c : database) c = c == '-' ? '_' : c;
+  Mysql::Of("", database).AddTo(env);
+  ScaledOutServer one(env), two(env);
+  ASSERT_TRUE(one.Start()) << one.log();
+  ASSERT_TRUE(two.Start()) << two.log();
+  TempDir worker_dir, nginx_dir;
+  WorkerProcess worker(worker_dir.path(), env);
+  ASSERT_TRUE(worker.Start()) << worker.log();
+  Nginx nginx(nginx_dir.path(), {one.port(), two.port()});
+  ASSERT_TRUE(nginx.Start()) << nginx.log();
+
+  const HttpClient lb(nginx.port());
+  EXPECT_GT(testing::RunOriginalClientFlow(lb, lb, "/api"), 0) << nginx.log();
+  // Both replicas took requests.
+  for (const HttpClient& replica : {one.http(), two.http()}) {
+    const std::string metrics = replica.Get("/metrics").body;
+    EXPECT_NE(metrics.find("http_requests_total{handler=\"/submissions/"), std::string::npos)
+        << metrics;
   }
   EXPECT_EQ(worker.Stop(), 0) << worker.log();
 }

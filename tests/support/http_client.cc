@@ -200,11 +200,12 @@ HttpResult HttpClient::PostFile(const std::string& target, const std::string& fi
 }
 
 Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
-                   std::chrono::seconds limit) {
+                   std::chrono::seconds limit, const std::string& prefix) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   Json last;
   while (std::chrono::steady_clock::now() < deadline) {
-    last = http.Get("/submissions/" + std::to_string(id)).json();
+    last = http.Get(prefix + "/submissions/" + std::to_string(id)).json();
+    if (!last.is_object()) last = Json::object();  // not JSON (a proxy's error page): not yet
     if (last.value("status", "") == want || last.value("status", "") == "error") return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -45,9 +45,10 @@ class HttpClient {
   std::string host_;
 };
 
-// Polls GET /submissions/{id} until its status is `want` or "error" (or `limit` passes); the
-// last answer.
+// Polls GET <prefix>/submissions/{id} until its status is `want` or "error" (or `limit`
+// passes); the last answer.
 Json WaitForStatus(const HttpClient& http, std::int64_t id, const std::string& want,
-                   std::chrono::seconds limit = std::chrono::seconds(60));
+                   std::chrono::seconds limit = std::chrono::seconds(60),
+                   const std::string& prefix = "");
 
 }  // namespace ag::testing

@@ -46,7 +46,7 @@ std::int64_t RunOriginalClientFlow(const HttpClient& writer, const HttpClient& r
   const std::int64_t id = sub.json()["id"].get<std::int64_t>();
   EXPECT_EQ(sub.json()["status"], "queued");
 
-  Json done = WaitForStatus(reader, id, "done");
+  Json done = WaitForStatus(reader, id, "done", std::chrono::seconds(60), prefix);
   EXPECT_EQ(done["status"], "done") << done.dump();
   if (done["status"] != "done") return 0;
   auto grade_r = reader.Get(prefix + "/submissions/" + std::to_string(id) + "/grade");
