@@ -241,6 +241,18 @@ TEST(ScaledOutTest, CourseMaterialVectorsGoToQdrantAndReadinessChecksIt) {
   EXPECT_EQ(ready.json()["detail"]["qdrant"], false) << ready.body;
 }
 
+// A new assignment, one answer to it, graded: its grade (null when anything failed).
+Json GradeOne(const HttpClient& http, const std::string& answer) {
+  const std::int64_t a = CreateAssignment(http);
+  auto sub = http.PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", answer);
+  EXPECT_EQ(sub.status, 200) << sub.body;
+  if (sub.status != 200) return nullptr;
+  const auto id = sub.json()["id"].get<std::int64_t>();
+  const Json done = WaitForStatus(http, id, "done");
+  EXPECT_EQ(done["status"], "done") << done.dump();
+  return http.Get("/submissions/" + std::to_string(id) + "/grade").json();
+}
+
 TEST(ScaledOutTest, TheLlmGradeCacheInRedisOutlivesTheProcessThatFilledIt) {
   testing::FakeOpenAi llm;
   ASSERT_TRUE(llm.Start()) << llm.log();
@@ -257,14 +269,8 @@ TEST(ScaledOutTest, TheLlmGradeCacheInRedisOutlivesTheProcessThatFilledIt) {
   {
     ServerProcess first(first_dir.File("data"), env);
     ASSERT_TRUE(first.Start()) << first.log();
-    const HttpClient http(first.port());
-    auto a = CreateAssignment(http);
-    auto sub = http.PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", answer);
-    ASSERT_EQ(sub.status, 200) << sub.body;
-    const auto id = sub.json()["id"].get<std::int64_t>();
-    ASSERT_EQ(WaitForStatus(http, id, "done")["status"], "done") << first.log();
-    const Json grade = http.Get("/submissions/" + std::to_string(id) + "/grade").json();
-    EXPECT_EQ(grade["provenance"]["parameters"]["cache"], "miss");
+    const Json grade = GradeOne(HttpClient(first.port()), answer);
+    EXPECT_EQ(grade["provenance"]["parameters"]["cache"], "miss") << first.log();
     first_hash = grade["provenance"]["prompt_hash"].get<std::string>();
     first.Signal(SIGTERM);
     EXPECT_EQ(first.Wait(), 0);
@@ -272,14 +278,8 @@ TEST(ScaledOutTest, TheLlmGradeCacheInRedisOutlivesTheProcessThatFilledIt) {
   // Another process (another data directory, so another store): the same request is a hit.
   ServerProcess second(second_dir.File("data"), env);
   ASSERT_TRUE(second.Start()) << second.log();
-  const HttpClient http(second.port());
-  auto a = CreateAssignment(http);
-  auto sub = http.PostFile("/submissions/?assignment_id=" + std::to_string(a), "a.txt", answer);
-  ASSERT_EQ(sub.status, 200) << sub.body;
-  const auto id = sub.json()["id"].get<std::int64_t>();
-  ASSERT_EQ(WaitForStatus(http, id, "done")["status"], "done") << second.log();
-  const Json grade = http.Get("/submissions/" + std::to_string(id) + "/grade").json();
-  EXPECT_EQ(grade["provenance"]["parameters"]["cache"], "hit") << grade.dump();
+  const Json grade = GradeOne(HttpClient(second.port()), answer);
+  EXPECT_EQ(grade["provenance"]["parameters"]["cache"], "hit") << grade.dump() << second.log();
   EXPECT_EQ(grade["provenance"]["prompt_hash"], first_hash);
   EXPECT_EQ(llm.ChatRequests(), 1);
   second.Signal(SIGTERM);
@@ -327,15 +327,22 @@ Env RedisS3Env(const std::string& redis_url, const std::string& s3_endpoint,
   return env;
 }
 
-TEST(ScaledOutTest, AnApiReplicaAndTwoWorkerProcessesShareMariaDbRedisAndS3) {
+// Settings for the shared servers, of this test's own: a Redis database, a bucket, a MariaDB
+// database named after `name` (returned in `database`).
+Env SharedServersEnv(const std::string& name, std::string* database) {
   const std::string redis = testing::UniqueRedisUrl();
-  ASSERT_FALSE(redis.empty()) << testing::kStartServicesHint;
-  Env env =
-      RedisS3Env(redis, ServiceSetting("AG_TEST_S3_ENDPOINT"), testing::UniqueName("replica"));
-  std::string database = testing::UniqueName("ag_replica");
-  for (char& c : database) c = c == '-' ? '_' : c;
+  EXPECT_FALSE(redis.empty()) << testing::kStartServicesHint;
+  Env env = RedisS3Env(redis, ServiceSetting("AG_TEST_S3_ENDPOINT"), testing::UniqueName(name));
+  *database = testing::UniqueName("ag_" + name);
+  for (char& c : *database) c = c == '-' ? '_' : c;
+  Mysql::Of("", *database).AddTo(env);
+  return env;
+}
+
+TEST(ScaledOutTest, AnApiReplicaAndTwoWorkerProcessesShareMariaDbRedisAndS3) {
+  std::string database;
+  const Env env = SharedServersEnv("replica", &database);
   const Mysql mysql = Mysql::Of("", database);
-  mysql.AddTo(env);
   ScaledOutServer api(env);
   ASSERT_TRUE(api.Start()) << api.log();
   // Each process has a data directory of its own: they share nothing but the servers.
@@ -388,13 +395,8 @@ TEST(ScaledOutTest, AnApiReplicaAndTwoWorkerProcessesShareMariaDbRedisAndS3) {
 TEST(ScaledOutTest, TheOriginalClientFlowOnTwoApiReplicasAndAWorkerOverEveryServer) {
   testing::FakeProcess qdrant(AG_FAKE_QDRANT_SCRIPT);
   ASSERT_TRUE(qdrant.Start()) << qdrant.log();
-  const std::string redis = testing::UniqueRedisUrl();
-  ASSERT_FALSE(redis.empty()) << testing::kStartServicesHint;
-  Env env =
-      RedisS3Env(redis, ServiceSetting("AG_TEST_S3_ENDPOINT"), testing::UniqueName("compose"));
-  std::string database = testing::UniqueName("ag_compose");
-  for (char& c : database) c = c == '-' ? '_' : c;
-  Mysql::Of("", database).AddTo(env);
+  std::string database;
+  Env env = SharedServersEnv("compose", &database);
   env.emplace_back("QDRANT_HOST", "127.0.0.1");
   env.emplace_back("QDRANT_PORT", std::to_string(qdrant.port()));
   env.emplace_back("QDRANT_COLLECTION", database);
@@ -512,12 +514,8 @@ class Nginx {
 
 // The original client behind the guide's nginx: two API replicas as its upstream, a worker.
 TEST(ScaledOutTest, TheOriginalClientFlowThroughNginxInFrontOfTwoReplicas) {
-  const std::string redis = testing::UniqueRedisUrl();
-  ASSERT_FALSE(redis.empty()) << testing::kStartServicesHint;
-  Env env = RedisS3Env(redis, ServiceSetting("AG_TEST_S3_ENDPOINT"), testing::UniqueName("lb"));
-  std::string database = testing::UniqueName("ag_lb");
-  for (char& c : database) c = c == '-' ? '_' : c;
-  Mysql::Of("", database).AddTo(env);
+  std::string database;
+  const Env env = SharedServersEnv("lb", &database);
   ScaledOutServer one(env), two(env);
   ASSERT_TRUE(one.Start()) << one.log();
   ASSERT_TRUE(two.Start()) << two.log();
