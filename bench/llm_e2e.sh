@@ -9,6 +9,7 @@
 # Prints the e2e JSON of bench/e2e.py, the fake's stats and one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/llm_bench_lib.sh
 N=2000 IN_FLIGHT=64 LATENCY=200 WORKERS=2 PORT=8096
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,11 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 tests/fakes/fake_openai.py --port 0 --port-file "$WORK/fake-port" \
-  --latency-ms "$LATENCY" --request-log-limit 100 --backlog 4096 > "$WORK/fake.log" 2>&1 &
-FAKE_PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/fake-port" ] && break; sleep 0.05; done
-FAKE_PORT=$(cat "$WORK/fake-port")
+start_fake_llm "$LATENCY"
 
 env ACCESS_LOG=false LOG_LEVEL=warn LLM_PROVIDER=openai \
   OPENAI_BASE_URL="http://127.0.0.1:$FAKE_PORT/v1" OPENAI_MODEL=fake-chat \
@@ -40,15 +37,8 @@ env ACCESS_LOG=false LOG_LEVEL=warn LLM_PROVIDER=openai \
   build/release/autograder serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/health/live" > /dev/null 2>&1 && break
-  sleep 0.1
-done
-A=$(curl -fsS -XPOST "http://127.0.0.1:$PORT/assignments/" -H 'content-type: application/json' \
-  -d '{"title": "Bench", "rubric": {"content": {"description": "Explains photosynthesis with light, chlorophyll, carbon dioxide and water", "max_points": 10}, "clarity": {"description": "Clear and well organised answer", "max_points": 5}}}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-printf '# Photosynthesis\nPlants use light energy and chlorophyll to turn carbon dioxide and water into glucose and oxygen.\n' > "$WORK/notes.md"
-curl -fsS -F "file=@$WORK/notes.md" "http://127.0.0.1:$PORT/assignments/$A/references" > /dev/null
+wait_live "$PORT"
+A=$(create_bench_assignment "$PORT")
 
 E2E=$(bench/e2e.py --port "$PORT" --assignment "$A" --n "$N" --timeout 600)
 echo "e2e: $E2E"

@@ -14,6 +14,7 @@
 # (scripts/setup --bench). Everything listens on 127.0.0.1 and is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/llm_bench_lib.sh
 N=6000 N_CELERY=400 IN_FLIGHT=128 LATENCY=200 CONCURRENCY=2
 SEED_STACK=${SEED_STACK:-../shared/peers/seed-stack}
 while [ $# -gt 0 ]; do
@@ -55,11 +56,8 @@ REDIS_PORT=$(free_port)
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$WORK" \
   --daemonize no > "$WORK/redis.log" 2>&1 &
 PIDS+=($!)
-python3 tests/fakes/fake_openai.py --port 0 --port-file "$WORK/fake-port" \
-  --latency-ms "$LATENCY" --request-log-limit 100 --backlog 4096 > "$WORK/fake.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$WORK/fake-port" ] && break; sleep 0.05; done
-FAKE_PORT=$(cat "$WORK/fake-port")
+start_fake_llm "$LATENCY"
+PIDS+=("$FAKE_PID")
 for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.05; done
 PORT=$(free_port)
 export ACCESS_LOG=false LOG_LEVEL=warn REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" \
@@ -68,15 +66,8 @@ export ACCESS_LOG=false LOG_LEVEL=warn REDIS_URL="redis://127.0.0.1:$REDIS_PORT/
 build/release/autograder serve --no-workers --host 127.0.0.1 --port "$PORT" \
   > "$WORK/api.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/health/live" > /dev/null 2>&1 && break
-  sleep 0.1
-done
-A=$(curl -fsS -XPOST "http://127.0.0.1:$PORT/assignments/" -H 'content-type: application/json' \
-  -d '{"title": "Bench", "rubric": {"content": {"description": "Explains photosynthesis with light, chlorophyll, carbon dioxide and water", "max_points": 10}, "clarity": {"description": "Clear and well organised answer", "max_points": 5}}}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-printf '# Photosynthesis\nPlants use light energy and chlorophyll to turn carbon dioxide and water into glucose and oxygen.\n' > "$WORK/notes.md"
-curl -fsS -F "file=@$WORK/notes.md" "http://127.0.0.1:$PORT/assignments/$A/references" > /dev/null
+wait_live "$PORT"
+A=$(create_bench_assignment "$PORT")
 # The queue is filled first and the worker started then: its own throughput, not the intake's.
 OURS=$(bench/e2e.py --port "$PORT" --assignment "$A" --n "$N" --timeout 600 --after-post \
   "build/release/autograder worker --queue grading --concurrency $CONCURRENCY > $WORK/worker.log 2>&1 & echo \$! > $WORK/worker.pid")
