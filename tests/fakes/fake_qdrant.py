@@ -362,6 +362,15 @@ def main(argv=None):
         os.replace(tmp, args.port_file)
     print(f"listening on {args.host}:{port}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+
+    # A test process that dies without stopping its fake must not leave it running.
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1)
+        server.shutdown()
+    threading.Thread(target=watch_parent, daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

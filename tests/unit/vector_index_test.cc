@@ -77,14 +77,12 @@ Adapter Hnsw(std::string name, int exact_below) {
           }};
 }
 
-// One fake Qdrant per test process, started on first use.
+// One fake Qdrant per test process, started on first use and stopped when the process exits.
 testing::FakeProcess& FakeQdrant() {
-  static testing::FakeProcess* fake = [] {
-    auto* f = new testing::FakeProcess(AG_FAKE_QDRANT_SCRIPT);
-    EXPECT_TRUE(f->Start()) << f->log();
-    return f;
-  }();
-  return *fake;
+  static testing::FakeProcess fake(AG_FAKE_QDRANT_SCRIPT);
+  static const bool started = fake.Start();
+  EXPECT_TRUE(started) << fake.log();
+  return fake;
 }
 
 QdrantOptions QdrantOn(const std::string& dir, const EmbeddingSpace& space) {
