@@ -1,6 +1,7 @@
 #include "queue/redis_job_queue.h"
 
-#include <thread>
+#include <algorithm>
+
 
 namespace ag {
 namespace {
@@ -286,11 +287,8 @@ Result<std::optional<LeasedJob>> RedisJobQueue::Lease(std::string_view worker, m
     auto woke = redis_.BlockingCommand({"XREAD", "BLOCK", std::to_string(block.count()), "COUNT",
                                         "1", "STREAMS", prefix_ + "stream", "$"},
                                        block);
-    if (!woke.ok()) {
-      // The server is away: do not spin on it.
-      std::this_thread::sleep_for(std::min(left, options_.poll_interval));
-      return woke.status();
-    }
+    // The server is away: the caller backs off (the worker pool waits before it asks again).
+    if (!woke.ok()) return woke.status();
   }
 }
 

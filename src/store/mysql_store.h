@@ -12,7 +12,7 @@ const std::vector<Migration>& MysqlMigrations();
 // (store/sql_store.h). The job queue is never in this database (enqueue_jobs must be false).
 class MysqlStore final : public SqlStore<MysqlDb> {
  public:
-  MysqlStore(MysqlDb& db) : SqlStore(db, SqlStoreOptions{false, "grading"}) {}
+  explicit MysqlStore(MysqlDb& db) : SqlStore(db, SqlStoreOptions{false, "grading"}) {}
 };
 
 }  // namespace ag
