@@ -34,7 +34,7 @@ start_fake_llm "$LATENCY"
 env ACCESS_LOG=false LOG_LEVEL=warn LLM_PROVIDER=openai \
   OPENAI_BASE_URL="http://127.0.0.1:$FAKE_PORT/v1" OPENAI_MODEL=fake-chat \
   LLM_MAX_IN_FLIGHT="$IN_FLIGHT" WORKER_CONCURRENCY="$WORKERS" LLM_CACHE_ENTRIES=0 \
-  build/release/autograder serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" \
+  build/release/autograder serve --host 127.0.0.1 --port "$PORT" --auth off --data-dir "$WORK/data" \
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_live "$PORT"

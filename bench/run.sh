@@ -54,7 +54,7 @@ trap cleanup EXIT
 
 start_server() {  # env assignments as arguments
   rm -rf "$WORK/data"
-  env "$@" "$BIN" serve --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/data" \
+  env "$@" "$BIN" serve --host 127.0.0.1 --port "$PORT" --auth off --data-dir "$WORK/data" \
     > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do

@@ -63,7 +63,7 @@ PORT=$(free_port)
 export ACCESS_LOG=false LOG_LEVEL=warn REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" \
   LLM_PROVIDER=openai OPENAI_BASE_URL="http://127.0.0.1:$FAKE_PORT/v1" OPENAI_MODEL=fake-chat \
   LLM_MAX_IN_FLIGHT="$IN_FLIGHT" LLM_CACHE_ENTRIES=0 DATA_DIR="$WORK/data"
-build/release/autograder serve --no-workers --host 127.0.0.1 --port "$PORT" \
+build/release/autograder serve --no-workers --host 127.0.0.1 --port "$PORT" --auth off \
   > "$WORK/api.log" 2>&1 &
 PIDS+=($!)
 wait_live "$PORT"

@@ -20,6 +20,15 @@ struct ServeFlags {
   std::optional<std::string> host;
   std::optional<int> port;
   bool no_workers = false;
+  std::optional<std::string> auth;  // "on" or "off" (AUTH)
+};
+
+struct UserFlags {
+  std::string action;  // add | passwd | disable | enable | list
+  std::string email;
+  std::string name;
+  std::string role = "student";
+  bool password_stdin = false;  // else a generated password is printed once
 };
 
 struct WorkerFlags {
@@ -78,6 +87,7 @@ int RunGrade(const CommonFlags& common, const GradeFlags& flags);
 int RunQueue(const CommonFlags& common, const QueueFlags& flags);
 int RunEval(const CommonFlags& common, const EvalFlags& flags);
 int RunExamplesImport(const CommonFlags& common, const ExamplesFlags& flags);
+int RunUser(const CommonFlags& common, const UserFlags& flags);
 
 // Loads the configuration with `flags` (by setting name) on top; prints one line and returns
 // nullopt on error.

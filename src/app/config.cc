@@ -63,6 +63,20 @@ Setter Bool(bool Config::*field) {
   };
 }
 
+Setter List(std::vector<std::string> Config::*field) {
+  return [field](Config& c, const std::string& v) -> Status {
+    (c.*field).clear();
+    std::stringstream in(v);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) (c.*field).push_back(item);
+    }
+    return OkStatus();
+  };
+}
+
 Setter Text(std::string Config::*field) {
   return [field](Config& c, const std::string& v) -> Status {
     c.*field = v;
@@ -80,18 +94,39 @@ const std::vector<Setting>& Settings() {
       {"MAX_UPLOAD_MB", "largest request body in MiB (default 25)",
        Int(&Config::max_upload_mb, 1, 1024)},
       {"ACCESS_LOG", "log every request (default true)", Bool(&Config::access_log)},
-      {"CORS_ORIGINS", "allowed browser origins, comma-separated, or * (default *)",
-       [](Config& c, const std::string& v) -> Status {
-         c.cors_origins.clear();
-         std::stringstream in(v);
-         std::string item;
-         while (std::getline(in, item, ',')) {
-           item.erase(0, item.find_first_not_of(' '));
-           item.erase(item.find_last_not_of(' ') + 1);
-           if (!item.empty()) c.cors_origins.push_back(item);
-         }
-         return OkStatus();
-       }},
+      {"CORS_ORIGINS",
+       "browser origins allowed with credentials, comma-separated; * lets any origin read "
+       "without credentials (default: none)",
+       List(&Config::cors_origins)},
+      {"AUTH", "on (default) or off: off serves everyone as admin, on a loopback address only",
+       Bool(&Config::auth)},
+      {"JWT_SECRET",
+       "key signing access tokens, 32+ bytes (secret; default: one kept in DATA_DIR, embedded "
+       "only)",
+       Text(&Config::jwt_secret)},
+      {"JWT_PREVIOUS_SECRETS", "earlier JWT_SECRETs still accepted, comma-separated (secret)",
+       List(&Config::jwt_previous_secrets)},
+      {"ACCESS_TOKEN_MINUTES", "life of an access token (default 15)",
+       Int(&Config::access_token_minutes, 1, 1440)},
+      {"REFRESH_TOKEN_DAYS", "life of a refresh token (default 14)",
+       Int(&Config::refresh_token_days, 1, 365)},
+      {"AUTOGRADER_ADMIN_EMAIL", "the first admin's email (default admin@localhost)",
+       Text(&Config::admin_email)},
+      {"AUTOGRADER_ADMIN_PASSWORD",
+       "the first admin's password when there is no user yet (secret; default: generated and "
+       "printed once)",
+       Text(&Config::admin_password)},
+      {"RATE_LIMIT_PER_SECOND", "requests per second per client address (default 50; 0 off)",
+       Real(&Config::rate_limit_per_second, 0, 1e6)},
+      {"RATE_LIMIT_BURST", "requests at once per client address (default 100)",
+       Real(&Config::rate_limit_burst, 1, 1e6)},
+      {"USER_RATE_LIMIT_PER_SECOND", "requests per second per account (default 20; 0 off)",
+       Real(&Config::user_rate_limit_per_second, 0, 1e6)},
+      {"USER_RATE_LIMIT_BURST", "requests at once per account (default 60)",
+       Real(&Config::user_rate_limit_burst, 1, 1e6)},
+      {"TRUSTED_PROXIES",
+       "proxy addresses whose X-Forwarded-For names the client (default 127.0.0.1,::1)",
+       List(&Config::trusted_proxies)},
       {"SHUTDOWN_GRACE_SECONDS", "time in-flight requests get on shutdown (default 30)",
        Int(&Config::shutdown_grace_seconds, 1, 3600)},
       {"DATA_DIR", "directory of the embedded database and blobs (default ./data)",

@@ -18,13 +18,27 @@ namespace ag {
 
 struct Config {
   // --- HTTP
-  std::string host = "0.0.0.0";                   // API_HOST (flag --host)
-  int port = 8000;                                // API_PORT (flag --port); 0 picks a free port
-  int http_threads = 0;                           // HTTP_THREADS; 0 = one per core
-  int max_upload_mb = 25;                         // MAX_UPLOAD_MB: the largest request body
-  bool access_log = true;                         // ACCESS_LOG: one log line per request
-  std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS: comma-separated, or *
-  int shutdown_grace_seconds = 30;  // SHUTDOWN_GRACE_SECONDS: in-flight requests may finish
+  std::string host = "0.0.0.0";           // API_HOST (flag --host)
+  int port = 8000;                        // API_PORT (flag --port); 0 picks a free port
+  int http_threads = 0;                   // HTTP_THREADS; 0 = one per core
+  int max_upload_mb = 25;                 // MAX_UPLOAD_MB: the largest request body
+  bool access_log = true;                 // ACCESS_LOG: one log line per request
+  std::vector<std::string> cors_origins;  // CORS_ORIGINS: comma-separated, or *; none
+  int shutdown_grace_seconds = 30;        // SHUTDOWN_GRACE_SECONDS: in-flight requests may finish
+
+  // --- Accounts and limits
+  bool auth = true;        // AUTH (flag --auth=on|off): off only on a loopback address
+  std::string jwt_secret;  // JWT_SECRET (secret); empty: one kept in DATA_DIR (embedded only)
+  std::vector<std::string> jwt_previous_secrets;  // JWT_PREVIOUS_SECRETS: still accepted
+  int access_token_minutes = 15;                  // ACCESS_TOKEN_MINUTES
+  int refresh_token_days = 14;                    // REFRESH_TOKEN_DAYS
+  std::string admin_email = "admin@localhost";    // AUTOGRADER_ADMIN_EMAIL
+  std::string admin_password;                     // AUTOGRADER_ADMIN_PASSWORD (secret)
+  double rate_limit_per_second = 50;              // RATE_LIMIT_PER_SECOND (per address; 0 off)
+  double rate_limit_burst = 100;                  // RATE_LIMIT_BURST
+  double user_rate_limit_per_second = 20;         // USER_RATE_LIMIT_PER_SECOND (0 off)
+  double user_rate_limit_burst = 60;              // USER_RATE_LIMIT_BURST
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // TRUSTED_PROXIES
 
   // --- Embedded storage
   std::string data_dir = "./data";  // DATA_DIR (flag --data-dir): SQLite file and blobs

@@ -182,7 +182,7 @@ int RunGrade(const CommonFlags& common, const GradeFlags& f) {
   for (std::size_t i = 0; i < answers->size(); ++i) {
     const Answer& a = (*answers)[i];
     Outcome o{a.id, OkStatus(), std::nullopt};
-    auto sub = s.submissions->Submit({assignment->id, a.id, a.filename, a.text});
+    auto sub = s.submissions->Submit({assignment->id, a.id, a.filename, a.text, std::nullopt});
     if (!sub.ok()) {
       o.status = sub.status();
     } else {

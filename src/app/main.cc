@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   serve->add_option("--port", serve_flags.port, "port (API_PORT, 8000; 0 picks a free one)")
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--no-workers", serve_flags.no_workers, "do not grade in this process");
+  serve
+      ->add_option("--auth", serve_flags.auth,
+                   "on (default) or off: the original unauthenticated API, for one local user; "
+                   "refused unless --host is a loopback address (AUTH)")
+      ->check(CLI::IsMember({"on", "off"}));
 
   WorkerFlags worker_flags;
   CLI::App* worker = app.add_subcommand(
@@ -101,6 +106,37 @@ int main(int argc, char** argv) {
   import->add_option("--score-column", examples_flags.score_column,
                      "total score column (score); per-criterion points in points:<key> columns");
 
+  UserFlags user_flags;
+  CLI::App* user =
+      app.add_subcommand("user", "Manage accounts (admins, instructors, TAs, students)");
+  user->require_subcommand(1);
+  CLI::App* user_add = user->add_subcommand(
+      "add",
+      "Create an account; its password is read from stdin (--password-stdin) or made up "
+      "and printed once");
+  add_common(user_add);
+  user_add->add_option("--email", user_flags.email, "email (the login)")->required();
+  user_add->add_option("--name", user_flags.name, "display name");
+  user_add->add_option("--role", user_flags.role, "admin, instructor, ta or student (student)")
+      ->check(CLI::IsMember({"admin", "instructor", "ta", "student"}));
+  user_add->add_flag("--password-stdin", user_flags.password_stdin,
+                     "read the password from the first line of standard input");
+  CLI::App* user_passwd = user->add_subcommand(
+      "passwd", "Set an account's password (ends its sessions); stdin or made up as for add");
+  add_common(user_passwd);
+  user_passwd->add_option("--email", user_flags.email, "the account")->required();
+  user_passwd->add_flag("--password-stdin", user_flags.password_stdin,
+                        "read the password from the first line of standard input");
+  CLI::App* user_disable =
+      user->add_subcommand("disable", "Disable an account: no login, its sessions end");
+  add_common(user_disable);
+  user_disable->add_option("--email", user_flags.email, "the account")->required();
+  CLI::App* user_enable = user->add_subcommand("enable", "Enable a disabled account again");
+  add_common(user_enable);
+  user_enable->add_option("--email", user_flags.email, "the account")->required();
+  CLI::App* user_list = user->add_subcommand("list", "List the accounts");
+  add_common(user_list);
+
   EvalFlags eval_flags;
   CLI::App* eval =
       app.add_subcommand("eval", "Measure the grader's agreement with human grades on a dataset");
@@ -145,6 +181,14 @@ int main(int argc, char** argv) {
   if (import->parsed()) return RunExamplesImport(common, examples_flags);
 
   if (serve->parsed()) return RunServe(common, serve_flags);
+  if (user->parsed()) {
+    for (auto [cmd, action] : {std::pair{user_add, "add"}, std::pair{user_passwd, "passwd"},
+                               std::pair{user_disable, "disable"}, std::pair{user_enable, "enable"},
+                               std::pair{user_list, "list"}}) {
+      if (cmd->parsed()) user_flags.action = action;
+    }
+    return RunUser(common, user_flags);
+  }
   if (worker->parsed()) return RunWorker(common, worker_flags);
   if (migrate->parsed()) return RunMigrate(common);
   if (grade->parsed()) {

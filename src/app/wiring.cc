@@ -1,5 +1,10 @@
 #include "app/wiring.h"
 
+#include "app/jwt_keys.h"
+#include "ratelimit/local_rate_limiter.h"
+#include "store/mysql_db.h"
+#include "store/sql_account_store.h"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -49,6 +54,7 @@ Status BuildSqlite(const Config& c, Services& s, const std::string& path, bool e
   SqliteDb& ref = *db;
   s.database = std::shared_ptr<SqliteDb>(std::move(db));
   s.store = std::make_unique<SqliteStore>(ref, SqliteStoreOptions{enqueue_jobs, "grading"});
+  s.account_store = std::make_unique<SqlAccountStore<SqliteDb>>(ref);
   SqliteJobQueueOptions q;
   q.retry = RetryPolicyFrom(c);
   s.queue = std::make_unique<SqliteJobQueue>(ref, s.clock, s.random, q);
@@ -273,6 +279,7 @@ Status BuildMysql(const Config& c, Services& s) {
   MysqlDb& ref = *db;
   s.database = std::shared_ptr<MysqlDb>(std::move(db));
   s.store = std::make_unique<MysqlStore>(ref);
+  s.account_store = std::make_unique<SqlAccountStore<MysqlDb>>(ref);
   auto& pool = s.metrics.AddGauge("mysql_pool_connections",
                                   "MySQL connections of this process, in use or idle", {"state"});
   auto& size = s.metrics.AddGauge("mysql_pool_size", "MySQL connections at most (MYSQL_POOL_SIZE)");
@@ -332,6 +339,24 @@ Status BuildBlobs(const Config& c, Services& s) {
 }
 
 }  // namespace
+
+Status BuildAccounts(const Config& c, Services& s, bool with_auth) {
+  if (!s.account_store) return FailedPreconditionError("no database for accounts");
+  s.hasher = std::make_unique<PasswordHasher>();
+  if (with_auth) {
+    ASSIGN_OR_RETURN(JwtOptions keys, JwtOptionsFrom(c));
+    ASSIGN_OR_RETURN(JwtCodec codec, JwtCodec::Create(std::move(keys)));
+    s.jwt = std::make_unique<JwtCodec>(std::move(codec));
+    s.limiter = std::make_unique<LocalRateLimiter>();
+    AuthOptions o;
+    o.access_ttl = std::chrono::minutes(c.access_token_minutes);
+    o.refresh_ttl = std::chrono::hours(24 * c.refresh_token_days);
+    s.auth =
+        std::make_unique<AuthService>(*s.account_store, *s.hasher, *s.jwt, *s.limiter, s.clock, o);
+  }
+  s.accounts = std::make_unique<AccountService>(*s.account_store, *s.hasher, s.auth.get(), s.clock);
+  return OkStatus();
+}
 
 Services::~Services() {
   // Threads first: they use everything else.

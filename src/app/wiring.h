@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "app/config.h"
+#include "auth/jwt.h"
+#include "auth/password_hasher.h"
 #include "blob/blob_store.h"
 #include "core/clock.h"
 #include "core/retry_policy.h"
@@ -25,8 +27,12 @@
 #include "rag/embedder.h"
 #include "rag/retriever.h"
 #include "rag/word_vectors.h"
+#include "ratelimit/rate_limiter.h"
+#include "service/account_service.h"
 #include "service/assignment_service.h"
+#include "service/auth_service.h"
 #include "service/submission_service.h"
+#include "store/account_store.h"
 #include "store/store.h"
 #include "vector/vector_index.h"
 
@@ -50,6 +56,7 @@ struct Services {
   std::unique_ptr<VectorIndex> vectors;       // null without an embedder
   std::string scratch_dir;                    // removed on destruction (offline grading)
   std::unique_ptr<Store> store;
+  std::unique_ptr<AccountStore> account_store;  // on the same database as `store`
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<Retriever> retriever;
@@ -64,6 +71,12 @@ struct Services {
   std::unique_ptr<SubmissionService> submissions;
   std::unique_ptr<WorkerPool> workers;
   std::unique_ptr<Sweeper> sweeper;
+  // Accounts (BuildAccounts): for `serve` and `user`.
+  std::unique_ptr<PasswordHasher> hasher;
+  std::unique_ptr<JwtCodec> jwt;
+  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<AuthService> auth;  // null with auth off
+  std::unique_ptr<AccountService> accounts;
   std::vector<HealthCheck> health;
 
   Grader& grader() { return *graders.back(); }
@@ -85,6 +98,10 @@ Result<std::unique_ptr<Services>> BuildOfflineServices(const Config& config, con
 // Only the LLM grader of LLM_PROVIDER (openai or ollama), for `eval --grader llm`.
 Result<std::unique_ptr<Services>> BuildLlmGraderOnly(const Config& config, const Clock& clock,
                                                      Logger& log, RandomSource& random);
+
+// Accounts on the services' database: the account service, and with `with_auth` the signing
+// keys (JWT_SECRET...), the rate limiter and the auth service.
+Status BuildAccounts(const Config& config, Services& services, bool with_auth);
 
 // Only the database, migrated: for `migrate` and `queue`.
 Result<std::unique_ptr<Services>> BuildQueueAdmin(const Config& config, const Clock& clock,

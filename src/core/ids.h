@@ -27,6 +27,9 @@ using ChunkId = Id<struct ChunkTag>;
 using SubmissionId = Id<struct SubmissionTag>;
 using GradeId = Id<struct GradeTag>;
 using JobId = Id<struct JobTag>;
+using UserId = Id<struct UserTag>;
+using CourseId = Id<struct CourseTag>;
+using ApiKeyId = Id<struct ApiKeyTag>;
 
 }  // namespace ag
 

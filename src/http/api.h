@@ -14,15 +14,27 @@
 #include "obs/health.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
+#include "ratelimit/rate_limiter.h"
+#include "service/access_policy.h"
+#include "service/account_service.h"
 #include "service/assignment_service.h"
+#include "service/auth_service.h"
 #include "service/submission_service.h"
 #include "store/store.h"
 
 namespace ag {
 
 struct ApiOptions {
-  bool access_log = true;                         // ACCESS_LOG
-  std::vector<std::string> cors_origins = {"*"};  // CORS_ORIGINS, comma-separated
+  bool access_log = true;  // ACCESS_LOG
+  // CORS_ORIGINS, comma-separated: browser origins allowed to call the API with credentials;
+  // "*" lets any origin read it without credentials. None by default.
+  std::vector<std::string> cors_origins;
+  // TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (rate limits, audit log).
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  // With auth on: requests per client address and per account (0 per second: no limit).
+  RateLimit address_limit{50, 100};  // RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST
+  RateLimit user_limit{20, 60};      // USER_RATE_LIMIT_PER_SECOND, USER_RATE_LIMIT_BURST
+  bool tls = false;                  // served over TLS: Strict-Transport-Security
   std::string version;
   int list_limit = 1000;  // the most rows a list returns when the client does not say
   // Only /health/* and /metrics: the port of a worker process (`autograder worker`).
@@ -38,7 +50,17 @@ struct ApiDeps {
   Logger& log;
   const Clock& clock;
   ApiOptions options;
+  // Accounts (users, courses, API keys, audit log); null in tests of the original routes only.
+  AccountService* accounts = nullptr;
+  // Null with auth off (`--auth=off`, loopback only): every caller is the local superuser.
+  AuthService* auth = nullptr;
+  RateLimiter* limiter = nullptr;  // null: no rate limits
+  AccessPolicy* policy = nullptr;  // set by the Api itself (with accounts)
 };
+
+// The caller's standing in a course: admin for the local superuser (auth off) and admins.
+Result<Standing> StandingIn(const ApiDeps& deps, const Principal& caller,
+                            std::optional<CourseId> course);
 
 class Api {
  public:
@@ -68,15 +90,26 @@ class Api {
     std::string request_id, method, path, handler;
     std::optional<std::string> origin;
     std::chrono::steady_clock::time_point started;
+    bool cacheable = true;  // a public route's answer; others say no-store
   };
   void Finish(const Exchange& exchange, HttpResponse& response);
   std::optional<HttpResponse> Preflight(const HttpRequest& request) const;
+  // The caller (the local superuser with auth off), or why not.
+  Result<Principal> Authenticate(const HttpRequest& request);
+  // Whether the caller may use a route of this access, on the resource its path names.
+  Status Authorize(Access access, const Principal& who,
+                   const std::map<std::string, std::string>& params);
+  // 429 when `key`'s bucket is empty.
+  std::optional<HttpResponse> Limit(const std::string& key, const RateLimit& limit);
+  std::string ClientAddress(const HttpRequest& request) const;
   void AddCorsHeaders(const std::optional<std::string>& origin, HttpResponse& response) const;
 
   ApiDeps deps_;
+  std::optional<AccessPolicy> policy_;  // with accounts
   Router router_;
   CounterFamily& requests_total_;
   HistogramFamily& request_duration_;
+  CounterFamily& rate_limited_total_;
 };
 
 // Strips the /api prefix the deployment guide's nginx would strip.

@@ -80,4 +80,38 @@ Result<Json> JsonBody(const HttpRequest& request) {
   return body;
 }
 
+Result<Json> JsonObjectBody(const HttpRequest& request) {
+  ASSIGN_OR_RETURN(Json body, JsonBody(request));
+  if (!body.is_object()) return InvalidArgumentError("must be a JSON object", {"body"});
+  return body;
+}
+
+Result<std::optional<std::string>> OptionalStringField(const Json& body, const std::string& name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return InvalidArgumentError("must be a string", {"body", name});
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::string> StringField(const Json& body, const std::string& name) {
+  ASSIGN_OR_RETURN(auto value, OptionalStringField(body, name));
+  if (!value) return InvalidArgumentError("field required", {"body", name});
+  return std::move(*value);
+}
+
+Result<std::optional<std::int64_t>> OptionalIdField(const Json& body, const std::string& name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<std::int64_t>();
+  if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
+    return InvalidArgumentError("must be a positive integer", {"body", name});
+  }
+  return std::optional<std::int64_t>(it->get<std::int64_t>());
+}
+
+const Principal& Caller(const HttpRequest& request) {
+  // Public routes have no caller; a handler that asks anyway gets no more than a guest would.
+  static const Principal kNobody;
+  return request.principal ? *request.principal : kNobody;
+}
+
 }  // namespace ag

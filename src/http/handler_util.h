@@ -43,6 +43,18 @@ Result<UploadedFile> FileField(const HttpRequest& request);
 // The JSON body; 422 ["body"] when it is not JSON.
 Result<Json> JsonBody(const HttpRequest& request);
 
+// A JSON object body; 422 ["body"] otherwise.
+Result<Json> JsonObjectBody(const HttpRequest& request);
+// A string field of a JSON object: 422 ["body", name] when it is required and missing, or not a
+// string. nullopt when optional and absent (or null).
+Result<std::optional<std::string>> OptionalStringField(const Json& body, const std::string& name);
+Result<std::string> StringField(const Json& body, const std::string& name);
+// An integer id field (> 0); the same errors.
+Result<std::optional<std::int64_t>> OptionalIdField(const Json& body, const std::string& name);
+
+// The caller; the API sets it before any non-public handler runs.
+const Principal& Caller(const HttpRequest& request);
+
 template <typename T, typename F>
 HttpResponse ToResponse(const Result<T>& result, F&& to_json) {
   if (!result.ok()) return ErrorResponse(result.status());

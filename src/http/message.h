@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/principal.h"
 #include "core/json.h"
 
 namespace ag {
@@ -22,6 +23,10 @@ struct HttpRequest {
   std::string body;
   std::string request_id;
   std::map<std::string, std::string> path_params;  // filled by the router
+  std::string peer_address;                        // of the socket (set by the server)
+  std::string client_address;  // the peer, or what a trusted proxy says (X-Forwarded-For)
+  // The caller, once authenticated (every route but the public ones).
+  std::optional<Principal> principal;
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

@@ -2,6 +2,28 @@
 
 namespace ag {
 
+std::string_view ToString(Access access) {
+  switch (access) {
+    case Access::kUnset:
+      return "unset";
+    case Access::kPublic:
+      return "public";
+    case Access::kSignedIn:
+      return "signed-in";
+    case Access::kAdmin:
+      return "admin";
+    case Access::kCourseMember:
+      return "course-member";
+    case Access::kCourseStaff:
+      return "course-staff";
+    case Access::kCourseInstructor:
+      return "course-instructor";
+    case Access::kSubmissionOwnerOrStaff:
+      return "submission-owner-or-staff";
+  }
+  return "unset";
+}
+
 std::vector<std::string_view> Router::Split(std::string_view path) {
   std::vector<std::string_view> parts;
   while (!path.empty()) {
@@ -17,7 +39,8 @@ std::vector<std::string_view> Router::Split(std::string_view path) {
   return parts;
 }
 
-void Router::Add(Route route) {
+void Router::Add(Route route, Access access) {
+  route.access = access;
   Compiled c;
   for (std::string_view s : Split(route.pattern)) {
     c.segments.emplace_back(s);

@@ -20,6 +20,20 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 using Respond = std::function<void(HttpResponse)>;
 using AsyncHandler = std::function<void(const HttpRequest&, Respond respond)>;
 
+// Who may call a route, checked by the API before its handler runs. The course ones find the
+// course through the path's {course_id}, {assignment_id} or {submission_id}.
+enum class Access {
+  kUnset,                   // a route must say: the API refuses to start with one left unset
+  kPublic,                  // no credentials (health, metrics, the API document, login)
+  kSignedIn,                // any account; the handler narrows what it shows
+  kAdmin,                   // admins only
+  kCourseMember,            // enrolled in the course in any role
+  kCourseStaff,             // its instructors and TAs
+  kCourseInstructor,        // its instructors
+  kSubmissionOwnerOrStaff,  // the student who submitted it, or its course's staff
+};
+std::string_view ToString(Access access);
+
 struct Route {
   std::string method;
   std::string pattern;  // also the `handler` label of the HTTP metrics
@@ -29,6 +43,7 @@ struct Route {
   Json openapi = Json::object();  // the OpenAPI operation object
   // Set instead of `handler` for a route that waits on something without holding a thread.
   AsyncHandler async_handler = nullptr;
+  Access access = Access::kUnset;
 };
 
 struct RouteMatch {
@@ -39,7 +54,8 @@ struct RouteMatch {
 
 class Router {
  public:
-  void Add(Route route);
+  // Every route says who may call it.
+  void Add(Route route, Access access);
   RouteMatch Find(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
   // The methods served at `path`, for CORS preflights and Allow headers.

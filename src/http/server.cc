@@ -221,6 +221,12 @@ asio::awaitable<void> HttpServer::Impl::Linger(Conn& conn) {
 asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::uint64_t id) {
   beast::flat_buffer buffer;
   bool linger = false;  // a refusal was sent while the request may still be arriving
+  std::string peer;
+  {
+    beast::error_code ec;
+    const auto endpoint = conn->stream.socket().remote_endpoint(ec);
+    if (!ec) peer = endpoint.address().to_string();
+  }
   for (;;) {
     if (stopping) break;
     http::request_parser<http::string_body> parser;
@@ -279,6 +285,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
     http::request<http::string_body> beast_request = parser.release();
     const bool client_keep_alive = beast_request.keep_alive();
     HttpRequest request = ToHttpRequest(std::move(beast_request));
+    request.peer_address = peer;
     // Not a conditional expression: g++ 12 miscompiles co_await inside `?:`.
     HttpResponse response;
     const Api::Execution execution = api.ExecutionOf(request);

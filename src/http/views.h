@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/json.h"
+#include "store/account_store.h"
 #include "store/store.h"
 
 namespace ag {
@@ -10,5 +11,14 @@ namespace ag {
 Json AssignmentView(const Assignment& a);
 Json SubmissionView(const Submission& s);
 Json GradeView(const Grade& g);
+// As a student sees them: no reference answer; no score or feedback before the release.
+Json StudentAssignmentView(const Assignment& a);
+Json StudentSubmissionView(const Submission& s, bool grade_released);
+
+Json UserView(const User& u);  // never the password hash
+Json CourseView(const Course& c, std::optional<CourseRole> role = std::nullopt);
+Json EnrollmentView(const Enrollment& e);
+Json ApiKeyView(const ApiKey& k);
+Json AuditView(const AuditEntry& e);
 
 }  // namespace ag

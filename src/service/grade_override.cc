@@ -37,7 +37,7 @@ struct Given {
 }  // namespace
 
 Result<Grade> OverrideGrade(Store& store, const Clock& clock, SubmissionId id, const Json& body,
-                            const std::vector<std::string>& location) {
+                            const std::string& actor, const std::vector<std::string>& location) {
   if (!body.is_object()) return InvalidArgumentError("expected a JSON object", location);
   ASSIGN_OR_RETURN(Submission submission, store.GetSubmission(id));
   ASSIGN_OR_RETURN(Assignment assignment, store.GetAssignment(submission.assignment_id));
@@ -97,6 +97,7 @@ Result<Grade> OverrideGrade(Store& store, const Clock& clock, SubmissionId id, c
   request.submission_id = id;
   request.rubric_version = assignment.rubric_version;
   request.reason = reason.value_or("");
+  request.actor = actor;
   request.now = clock.Now();
   GradeResult& result = request.result;
   for (const Criterion& c : rubric.criteria()) {

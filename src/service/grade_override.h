@@ -15,8 +15,10 @@ namespace ag {
 // "reason"?: S}. Criteria left out keep the current grade's points and comments; a submission
 // without a grade needs every criterion. Points must lie within 0..max_points (a person's
 // number is never clamped silently). InvalidArgument naming the field below `location`;
-// NotFound when the submission does not exist. Returns the stored grade.
+// NotFound when the submission does not exist. `actor` names who, in the grade's history.
+// Returns the stored grade.
 Result<Grade> OverrideGrade(Store& store, const Clock& clock, SubmissionId id, const Json& body,
+                            const std::string& actor,
                             const std::vector<std::string>& location = {"body"});
 
 }  // namespace ag

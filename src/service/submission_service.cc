@@ -64,9 +64,9 @@ void SubmissionService::SubmitAsync(const SubmitRequest& r, SubmitCallback done)
     accepting.unlock();
     return done(UnavailableError("the service is shutting down"));
   }
-  waiting_.Push(Pending{
-      NewSubmission{r.assignment_id, r.student_id, r.filename, "", "", std::move(extracted->text)},
-      std::string(r.bytes), std::move(done)});
+  waiting_.Push(Pending{NewSubmission{r.assignment_id, r.student_id, r.filename, "", "",
+                                      std::move(extracted->text), r.user_id},
+                        std::string(r.bytes), std::move(done)});
 }
 
 void SubmissionService::WriteBlobs() {

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -31,6 +32,7 @@ struct SubmitRequest {
   std::string student_id;
   std::string filename;
   std::string_view bytes;
+  std::optional<UserId> user_id;  // the submitting account, when a student submits
 };
 
 using SubmitCallback = std::function<void(Result<Submission>)>;

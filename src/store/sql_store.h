@@ -28,6 +28,9 @@ class SqlStore : public Store {
   Result<Assignment> GetAssignment(AssignmentId id) override;
   Result<bool> AssignmentExists(AssignmentId id) override;
   Result<std::vector<Assignment>> ListAssignments(int limit, int offset) override;
+  Result<std::vector<Assignment>> ListCourseAssignments(const std::vector<CourseId>& courses,
+                                                        int limit, int offset) override;
+  Status SetGradesReleased(AssignmentId id, bool released, TimePoint now) override;
   Result<Material> AddMaterial(const NewMaterial& m, const std::vector<NewChunk>& chunks,
                                TimePoint now) override;
   Result<std::vector<Chunk>> ListChunks(AssignmentId assignment) override;
@@ -44,6 +47,8 @@ class SqlStore : public Store {
   Result<Submission> GetSubmission(SubmissionId id) override;
   Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
                                                   int offset) override;
+  Result<std::vector<Submission>> ListUserSubmissions(AssignmentId assignment, UserId user,
+                                                      int limit, int offset) override;
   Status MarkGrading(SubmissionId id, TimePoint now) override;
   Status MarkRetrying(SubmissionId id, std::string_view reason, TimePoint now) override;
   Status MarkFailed(SubmissionId id, std::string_view reason, TimePoint now) override;

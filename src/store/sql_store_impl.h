@@ -9,7 +9,8 @@ namespace ag {
 namespace {
 
 constexpr std::string_view kAssignmentColumns =
-    "id, title, question, reference_answer, rubric, rubric_version, created_at";
+    "id, title, question, reference_answer, rubric, rubric_version, created_at, course_id, "
+    "grades_released_at";
 
 template <class Stmt>
 Result<Assignment> ReadAssignment(const Stmt& s) {
@@ -27,6 +28,8 @@ Result<Assignment> ReadAssignment(const Stmt& s) {
   a.rubric = std::move(rubric).value();
   a.rubric_version = static_cast<int>(s.Int(5));
   a.created_at = FromUnixMillis(s.Int(6));
+  if (!s.IsNull(7)) a.course_id = CourseId(s.Int(7));
+  if (!s.IsNull(8)) a.grades_released_at = FromUnixMillis(s.Int(8));
   return a;
 }
 
@@ -34,11 +37,13 @@ Result<Assignment> ReadAssignment(const Stmt& s) {
 constexpr std::string_view kSubmissionSelect =
     "SELECT s.id, s.assignment_id, s.student_id, s.filename, s.blob_key, s.sha256, "
     "s.extracted_text, s.status, s.error, s.attempts, s.created_at, s.updated_at, "
-    "g.score, g.feedback FROM submissions s LEFT JOIN grades g ON g.submission_id = s.id ";
+    "g.score, g.feedback, s.user_id FROM submissions s "
+    "LEFT JOIN grades g ON g.submission_id = s.id ";
 constexpr std::string_view kListSelect =
     "SELECT s.id, s.assignment_id, s.student_id, s.filename, s.blob_key, s.sha256, "
     "'', s.status, s.error, s.attempts, s.created_at, s.updated_at, "
-    "g.score, g.feedback FROM submissions s LEFT JOIN grades g ON g.submission_id = s.id ";
+    "g.score, g.feedback, s.user_id FROM submissions s "
+    "LEFT JOIN grades g ON g.submission_id = s.id ";
 
 template <class Stmt>
 Submission ReadSubmission(const Stmt& s) {
@@ -57,6 +62,7 @@ Submission ReadSubmission(const Stmt& s) {
   out.updated_at = FromUnixMillis(s.Int(11));
   if (!s.IsNull(12)) out.score = s.Real(12);
   if (!s.IsNull(13)) out.feedback = s.Text(13);
+  if (!s.IsNull(14)) out.user_id = UserId(s.Int(14));
   return out;
 }
 
@@ -175,15 +181,25 @@ Result<Assignment> SqlStore<Db>::CreateAssignment(const NewAssignment& a, TimePo
         auto ins,
         c.Prepare(
             "INSERT INTO assignments(title, question, reference_answer, rubric, rubric_version, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"));
+            "created_at, updated_at, course_id) VALUES (?, ?, ?, ?, 1, ?, ?, ?)"));
     const std::int64_t ms = ToUnixMillis(now);
-    RETURN_IF_ERROR(ins.Bind(1, a.title)
-                        .Bind(2, a.question)
-                        .Bind(3, a.reference_answer)
-                        .Bind(4, rubric_text)
-                        .Bind(5, ms)
-                        .Bind(6, ms)
-                        .Run());
+    ins.Bind(1, a.title)
+        .Bind(2, a.question)
+        .Bind(3, a.reference_answer)
+        .Bind(4, rubric_text)
+        .Bind(5, ms)
+        .Bind(6, ms);
+    if (a.course_id) {
+      ASSIGN_OR_RETURN(auto course, c.Prepare("SELECT 1 FROM courses WHERE id = ?"));
+      course.Bind(1, a.course_id->value());
+      ASSIGN_OR_RETURN(bool found, course.Step());
+      course.Reset();
+      if (!found) return NotFoundError("Course not found");
+      ins.Bind(7, a.course_id->value());
+    } else {
+      ins.BindNull(7);
+    }
+    RETURN_IF_ERROR(ins.Run());
     out.id = AssignmentId(c.LastInsertId());
     ASSIGN_OR_RETURN(auto crit, c.Prepare("INSERT INTO rubric_criteria(assignment_id, "
                                           "rubric_version, position, `key`, description, "
@@ -212,6 +228,7 @@ Result<Assignment> SqlStore<Db>::CreateAssignment(const NewAssignment& a, TimePo
   out.rubric = std::move(rubric).value();
   out.rubric_version = 1;
   out.created_at = FromUnixMillis(ToUnixMillis(now));
+  out.course_id = a.course_id;
   return out;
 }
 
@@ -259,6 +276,58 @@ Result<std::vector<Assignment>> SqlStore<Db>::ListAssignments(int limit, int off
     return OkStatus();
   }));
   return out;
+}
+
+template <class Db>
+Result<std::vector<Assignment>> SqlStore<Db>::ListCourseAssignments(
+    const std::vector<CourseId>& courses, int limit, int offset) {
+  std::vector<Assignment> out;
+  if (courses.empty()) return out;
+  std::string in;
+  for (std::size_t i = 0; i < courses.size(); ++i) in += i ? ", ?" : "?";
+  RETURN_IF_ERROR(db_.Read([&](auto& c) -> Status {
+    std::string sql = "SELECT ";
+    sql.append(kAssignmentColumns)
+        .append(" FROM assignments WHERE course_id IN (")
+        .append(in)
+        .append(") ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare(sql));
+    int i = 1;
+    for (CourseId course : courses) stmt.Bind(i++, course.value());
+    stmt.Bind(i, limit);
+    stmt.Bind(i + 1, offset);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(auto a, ReadAssignment(stmt));
+      out.push_back(std::move(a));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+template <class Db>
+Status SqlStore<Db>::SetGradesReleased(AssignmentId id, bool released, TimePoint now) {
+  return db_.Write([&](auto& c) -> Status {
+    ASSIGN_OR_RETURN(auto find,
+                     c.Prepare("SELECT grades_released_at FROM assignments WHERE id = ?"));
+    find.Bind(1, id.value());
+    ASSIGN_OR_RETURN(bool row, find.Step());
+    if (!row) return NotFoundError("Assignment not found");
+    const bool was_released = !find.IsNull(0);
+    find.Reset();
+    if (was_released == released) return OkStatus();
+    ASSIGN_OR_RETURN(auto upd, c.Prepare("UPDATE assignments SET grades_released_at = ?, "
+                                         "updated_at = ? WHERE id = ?"));
+    const std::int64_t ms = ToUnixMillis(now);
+    if (released) {
+      upd.Bind(1, ms);
+    } else {
+      upd.BindNull(1);
+    }
+    return upd.Bind(2, ms).Bind(3, id.value()).Run();
+  });
 }
 
 template <class Db>
@@ -352,8 +421,8 @@ std::vector<Result<CreatedSubmission>> SqlStore<Db>::CreateSubmissions(
     ASSIGN_OR_RETURN(
         auto ins,
         c.Prepare("INSERT INTO submissions(assignment_id, student_id, filename, blob_key, sha256, "
-                  "extracted_text, status, created_at, updated_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)"));
+                  "extracted_text, status, created_at, updated_at, user_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)"));
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const NewSubmission& s = batch[i];
       auto known = exists.find(s.assignment_id.value());
@@ -367,15 +436,20 @@ std::vector<Result<CreatedSubmission>> SqlStore<Db>::CreateSubmissions(
         statuses[i] = NotFoundError("Assignment not found");
         continue;
       }
-      RETURN_IF_ERROR(ins.Bind(1, s.assignment_id.value())
-                          .Bind(2, s.student_id)
-                          .Bind(3, s.filename)
-                          .Bind(4, s.blob_key)
-                          .Bind(5, s.sha256)
-                          .Bind(6, s.text)
-                          .Bind(7, ms)
-                          .Bind(8, ms)
-                          .Run());
+      ins.Bind(1, s.assignment_id.value())
+          .Bind(2, s.student_id)
+          .Bind(3, s.filename)
+          .Bind(4, s.blob_key)
+          .Bind(5, s.sha256)
+          .Bind(6, s.text)
+          .Bind(7, ms)
+          .Bind(8, ms);
+      if (s.user_id) {
+        ins.Bind(9, s.user_id->value());
+      } else {
+        ins.BindNull(9);
+      }
+      RETURN_IF_ERROR(ins.Run());
       ids[i] = SubmissionId(c.LastInsertId());
     }
     if (!options_.enqueue_jobs) return OkStatus();
@@ -418,6 +492,7 @@ std::vector<Result<CreatedSubmission>> SqlStore<Db>::CreateSubmissions(
     sub.blob_key = s.blob_key;
     sub.sha256 = s.sha256;
     sub.text = s.text;
+    sub.user_id = s.user_id;
     sub.status = SubmissionStatus::kQueued;
     sub.created_at = sub.updated_at = FromUnixMillis(ms);
     out.emplace_back(std::move(created));
@@ -452,6 +527,27 @@ Result<std::vector<Submission>> SqlStore<Db>::ListSubmissions(AssignmentId assig
                                "WHERE s.assignment_id = ? "
                                "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"));
     stmt.Bind(1, assignment.value()).Bind(2, limit).Bind(3, offset);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(ReadSubmission(stmt));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+template <class Db>
+Result<std::vector<Submission>> SqlStore<Db>::ListUserSubmissions(AssignmentId assignment,
+                                                                  UserId user, int limit,
+                                                                  int offset) {
+  std::vector<Submission> out;
+  RETURN_IF_ERROR(db_.Read([&](auto& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare(std::string(kListSelect) +
+                               "WHERE s.assignment_id = ? AND s.user_id = ? "
+                               "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"));
+    stmt.Bind(1, assignment.value()).Bind(2, user.value()).Bind(3, limit).Bind(4, offset);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;

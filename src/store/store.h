@@ -28,6 +28,8 @@ struct NewAssignment {
   std::string question;          // may be empty
   std::string reference_answer;  // may be empty
   Json rubric_json;              // as the instructor sent it, already validated
+  // None: only admins see it (and everyone with auth off).
+  std::optional<CourseId> course_id = std::nullopt;
 };
 
 struct Assignment {
@@ -39,6 +41,9 @@ struct Assignment {
   Rubric rubric;
   int rubric_version = 1;
   TimePoint created_at;
+  std::optional<CourseId> course_id;
+  // Since when its students see their grades; none: not released.
+  std::optional<TimePoint> grades_released_at;
 };
 
 struct NewChunk {
@@ -83,7 +88,8 @@ struct NewSubmission {
   std::string filename;
   std::string blob_key;
   std::string sha256;
-  std::string text;  // extracted
+  std::string text;                              // extracted
+  std::optional<UserId> user_id = std::nullopt;  // the account that submitted, if any
 };
 
 struct Submission {
@@ -102,6 +108,7 @@ struct Submission {
   // From the current grade, when there is one.
   std::optional<double> score;
   std::optional<std::string> feedback;
+  std::optional<UserId> user_id;
 };
 
 struct CreatedSubmission {
@@ -211,6 +218,12 @@ class Store {
   virtual Result<bool> AssignmentExists(AssignmentId id) = 0;
   // Newest first.
   virtual Result<std::vector<Assignment>> ListAssignments(int limit, int offset) = 0;
+  // Newest first, of these courses only.
+  virtual Result<std::vector<Assignment>> ListCourseAssignments(
+      const std::vector<CourseId>& courses, int limit, int offset) = 0;
+  // Releases the assignment's grades to its students (kept: the first release time), or
+  // withdraws them. NotFound when absent.
+  virtual Status SetGradesReleased(AssignmentId id, bool released, TimePoint now) = 0;
 
   // Inserts the material and all its chunks in one transaction. NotFound when the assignment
   // does not exist.
@@ -246,6 +259,9 @@ class Store {
   // large).
   virtual Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
                                                           int offset) = 0;
+  // The same, of one account's submissions only.
+  virtual Result<std::vector<Submission>> ListUserSubmissions(AssignmentId assignment, UserId user,
+                                                              int limit, int offset) = 0;
 
   // queued|grading|error -> grading and counts an attempt. FailedPrecondition when the
   // submission is final (done or needs_review); NotFound when absent.

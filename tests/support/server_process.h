@@ -41,6 +41,9 @@ class ServerProcess {
   void UseWorkerCommand() {
     command_ = {"worker", "--metrics-host", "127.0.0.1", "--metrics-port", "0"};
   }
+  // Serves with auth on (the default of `serve`); tests of the original, unauthenticated
+  // contract run with --auth=off.
+  void UseAuth() { command_ = {"serve", "--host", "127.0.0.1", "--port", "0"}; }
   // Starts and waits (up to 30 s) until it listens. False on failure; see log().
   bool Start();
   int port() const { return port_; }
@@ -55,7 +58,8 @@ class ServerProcess {
   std::string data_dir_;
   std::vector<std::pair<std::string, std::string>> env_;
   std::vector<std::string> extra_args_;
-  std::vector<std::string> command_ = {"serve", "--host", "127.0.0.1", "--port", "0"};
+  std::vector<std::string> command_ = {"serve", "--host", "127.0.0.1", "--port",
+                                       "0",     "--auth", "off"};
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -11,11 +11,12 @@ Handler Named(std::string name) {
 
 Router TestRouter() {
   Router r;
-  r.Add({"GET", "/submissions/{submission_id}", Named("get"), false, {}});
-  r.Add({"GET", "/submissions/assignment/{assignment_id}", Named("list"), false, {}});
-  r.Add({"GET", "/submissions/{submission_id}/grade", Named("grade"), false, {}});
-  r.Add({"POST", "/submissions", Named("create"), false, {}});
-  r.Add({"GET", "/", Named("root"), false, {}});
+  r.Add({"GET", "/submissions/{submission_id}", Named("get"), false, {}}, Access::kPublic);
+  r.Add({"GET", "/submissions/assignment/{assignment_id}", Named("list"), false, {}},
+        Access::kPublic);
+  r.Add({"GET", "/submissions/{submission_id}/grade", Named("grade"), false, {}}, Access::kPublic);
+  r.Add({"POST", "/submissions", Named("create"), false, {}}, Access::kPublic);
+  r.Add({"GET", "/", Named("root"), false, {}}, Access::kPublic);
   return r;
 }
 

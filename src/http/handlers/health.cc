@@ -16,7 +16,8 @@ void AddHealthRoutes(Router& router, ApiDeps& deps) {
               },
               false,
               Operation("health", "Health (the original API's check)", "health",
-                        Json{{"200", Response("Healthy", status_schema)}})});
+                        Json{{"200", Response("Healthy", status_schema)}})},
+             Access::kPublic);
 
   router.Add({"GET", "/health/live",
               [](const HttpRequest&) {
@@ -24,7 +25,8 @@ void AddHealthRoutes(Router& router, ApiDeps& deps) {
               },
               false,
               Operation("liveness", "Liveness: the process serves requests", "health",
-                        Json{{"200", Response("Alive", status_schema)}})});
+                        Json{{"200", Response("Alive", status_schema)}})},
+             Access::kPublic);
 
   router.Add(
       {"GET", "/health/ready",
@@ -56,7 +58,8 @@ void AddHealthRoutes(Router& router, ApiDeps& deps) {
                                                             {"additionalProperties",
                                                              Json{{"type", "boolean"}}}}}}}})},
                 {"503",
-                 Response("A dependency failed; detail maps each check to true or false")}})});
+                 Response("A dependency failed; detail maps each check to true or false")}})},
+      Access::kPublic);
 }
 
 void AddMetricsRoutes(Router& router, ApiDeps& deps) {
@@ -73,7 +76,8 @@ void AddMetricsRoutes(Router& router, ApiDeps& deps) {
            "metrics", "Prometheus metrics (text exposition format)", "operations",
            Json{{"200", Json{{"description", "Metrics"},
                              {"content", Json{{"text/plain",
-                                               Json{{"schema", Json{{"type", "string"}}}}}}}}}})});
+                                               Json{{"schema", Json{{"type", "string"}}}}}}}}}})},
+      Access::kPublic);
 }
 
 }  // namespace ag

@@ -155,7 +155,8 @@ void AddOpenApiRoutes(Router& router, ApiDeps& deps) {
   router.Add(
       {"GET", "/openapi.json",
        [body](const HttpRequest&) { return HttpResponse::Text(200, "application/json", *body); },
-       false, paths["/openapi.json"]["get"]});
+       false, paths["/openapi.json"]["get"]},
+      Access::kPublic);
 }
 
 }  // namespace ag

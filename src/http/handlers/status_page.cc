@@ -66,8 +66,9 @@ void AddStatusPageRoutes(Router& router, ApiDeps& deps) {
        Operation(
            "status_page", "A plain status page", "operations",
            Json{{"200", Json{{"description", "HTML"},
-                             {"content", Json{{"text/html",
-                                               Json{{"schema", Json{{"type", "string"}}}}}}}}}})});
+                             {"content",
+                              Json{{"text/html", Json{{"schema", Json{{"type", "string"}}}}}}}}}})},
+      Access::kPublic);
 }
 
 }  // namespace ag

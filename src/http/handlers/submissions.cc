@@ -80,8 +80,99 @@ void CreateSubmission(ApiDeps& d, const HttpRequest& req, const Respond& respond
   SubmitRequest submit;
   std::string holder;
   if (auto error = ReadSubmission(req, submit, holder)) return respond(std::move(*error));
+  const Principal& caller = Caller(req);
+  if (!caller.admin()) {
+    // Students submit as themselves, to their own courses; staff may submit for a student.
+    auto assignment = d.store.GetAssignment(submit.assignment_id);
+    if (!assignment.ok()) return respond(ErrorResponse(assignment.status()));
+    auto standing = StandingIn(d, caller, assignment->course_id);
+    if (!standing.ok()) return respond(ErrorResponse(standing.status()));
+    if (*standing < Standing::kStudent) {
+      return respond(ErrorResponse(PermissionDeniedError("not enrolled in this course")));
+    }
+    if (*standing == Standing::kStudent) {
+      submit.student_id = caller.email;
+      submit.user_id = caller.user;
+    }
+  }
   d.submissions.SubmitAsync(
       submit, [respond](Result<Submission> r) { respond(ToResponse(r, SubmissionView)); });
+}
+
+// The submission as the caller may see it (the route let only its owner or staff in).
+HttpResponse GetSubmission(ApiDeps& d, const HttpRequest& req) {
+  auto id = PathId(req, "submission_id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  const Principal& caller = Caller(req);
+  if (caller.admin() || !d.policy) {
+    return ToResponse(d.store.GetSubmission(SubmissionId(*id)), SubmissionView);
+  }
+  auto access = d.policy->ForSubmission(caller, SubmissionId(*id));
+  if (!access.ok()) return ErrorResponse(access.status());
+  if (access->standing >= Standing::kTa) {
+    return HttpResponse::FromJson(200, SubmissionView(access->submission));
+  }
+  return HttpResponse::FromJson(200,
+                                StudentSubmissionView(access->submission, access->grade_visible()));
+}
+
+HttpResponse ListSubmissions(ApiDeps& d, const HttpRequest& req) {
+  auto id = PathId(req, "assignment_id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto page = PageParams(req, d.options.list_limit);
+  if (!page.ok()) return ErrorResponse(page.status());
+  const Principal& caller = Caller(req);
+  auto to_json = [](const std::vector<Submission>& list, bool student, bool released) {
+    Json out = Json::array();
+    for (const auto& s : list) {
+      out.push_back(student ? StudentSubmissionView(s, released) : SubmissionView(s));
+    }
+    return out;
+  };
+  if (!caller.admin()) {
+    auto assignment = d.store.GetAssignment(AssignmentId(*id));
+    if (!assignment.ok()) return ErrorResponse(assignment.status());
+    auto standing = StandingIn(d, caller, assignment->course_id);
+    if (!standing.ok()) return ErrorResponse(standing.status());
+    if (*standing == Standing::kStudent) {
+      const bool released = assignment->grades_released_at.has_value();
+      return ToResponse(
+          d.store.ListUserSubmissions(AssignmentId(*id), caller.user, page->limit, page->offset),
+          [&](const std::vector<Submission>& list) { return to_json(list, true, released); });
+    }
+  }
+  return ToResponse(
+      d.store.ListSubmissions(AssignmentId(*id), page->limit, page->offset),
+      [&](const std::vector<Submission>& list) { return to_json(list, false, true); });
+}
+
+HttpResponse GetGrade(ApiDeps& d, const HttpRequest& req) {
+  auto id = PathId(req, "submission_id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  const Principal& caller = Caller(req);
+  if (!caller.admin() && d.policy) {
+    auto access = d.policy->ForSubmission(caller, SubmissionId(*id));
+    if (!access.ok()) return ErrorResponse(access.status());
+    if (!access->grade_visible()) {
+      return ErrorResponse(PermissionDeniedError("grades are not released yet"));
+    }
+  }
+  return ToResponse(d.store.GetGrade(SubmissionId(*id)), GradeView);
+}
+
+HttpResponse PutGrade(ApiDeps& d, const HttpRequest& req) {
+  auto id = PathId(req, "submission_id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto body = JsonBody(req);
+  if (!body.ok()) return ErrorResponse(body.status());
+  const std::string actor = Caller(req).actor();
+  auto grade = OverrideGrade(d.store, d.clock, SubmissionId(*id), *body, actor);
+  if (grade.ok() && d.accounts) {
+    Status audited = d.accounts->Audit(actor, "grade_override", "submission", std::to_string(*id),
+                                       Json{{"score", JsonNumber(grade->result.score)}});
+    if (!audited.ok()) return ErrorResponse(audited);
+  }
+  return ToResponse(grade, GradeView);
 }
 
 }  // namespace
@@ -90,37 +181,33 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
   using namespace openapi;
   ApiDeps* d = &deps;
 
-  router.Add(
-      {"POST", "/submissions", nullptr, false,
-       Operation(
-           "create_submission",
-           "Submit an answer (multipart file, or JSON text) and queue it for grading",
-           "submissions",
-           [] {
-             Json r{{"200", Response("The submission, queued", Ref("Submission"))}};
-             r.update(ErrorResponses(true, true, true));
-             r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
-             r["415"] = Response("The file type is not supported", Ref("Error"));
-             return r;
-           }(),
-           Json::array({QueryParam("assignment_id", "integer", false,
-                                   "The assignment (required with a multipart upload)"),
-                        QueryParam("student_id", "string", false, "Who submitted")}),
-           [] {
-             Json body = MultipartFileBody("The answer (.pdf, .docx, .txt, .md or a source file)",
-                                           Json{{"student_id", Json{{"type", "string"}}}});
-             body["content"]["application/json"] = Json{{"schema", Ref("SubmissionCreate")}};
-             return body;
-           }()),
-       [d](const HttpRequest& req, Respond respond) { CreateSubmission(*d, req, respond); }});
+  router.Add({"POST", "/submissions", nullptr, false,
+              Operation(
+                  "create_submission",
+                  "Submit an answer (multipart file, or JSON text) and queue it for grading",
+                  "submissions",
+                  [] {
+                    Json r{{"200", Response("The submission, queued", Ref("Submission"))}};
+                    r.update(ErrorResponses(true, true, true));
+                    r["413"] = Response("The file is larger than MAX_UPLOAD_MB", Ref("Error"));
+                    r["415"] = Response("The file type is not supported", Ref("Error"));
+                    return r;
+                  }(),
+                  Json::array({QueryParam("assignment_id", "integer", false,
+                                          "The assignment (required with a multipart upload)"),
+                               QueryParam("student_id", "string", false, "Who submitted")}),
+                  [] {
+                    Json body =
+                        MultipartFileBody("The answer (.pdf, .docx, .txt, .md or a source file)",
+                                          Json{{"student_id", Json{{"type", "string"}}}});
+                    body["content"]["application/json"] = Json{{"schema", Ref("SubmissionCreate")}};
+                    return body;
+                  }()),
+              [d](const HttpRequest& req, Respond respond) { CreateSubmission(*d, req, respond); }},
+             Access::kSignedIn);
 
   router.Add({"GET", "/submissions/{submission_id}",
-              [d](const HttpRequest& req) {
-                auto id = PathId(req, "submission_id");
-                if (!id.ok()) return ErrorResponse(id.status());
-                return ToResponse(d->store.GetSubmission(SubmissionId(*id)), SubmissionView);
-              },
-              false,
+              [d](const HttpRequest& req) { return GetSubmission(*d, req); }, false,
               Operation(
                   "get_submission", "Get a submission and its status", "submissions",
                   [] {
@@ -128,23 +215,12 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
                     r.update(ErrorResponses(true, true));
                     return r;
                   }(),
-                  Json::array({PathParam("submission_id", "Submission id")}))});
+                  Json::array({PathParam("submission_id", "Submission id")}))},
+             Access::kSubmissionOwnerOrStaff);
 
   router.Add(
       {"GET", "/submissions/assignment/{assignment_id}",
-       [d](const HttpRequest& req) {
-         auto id = PathId(req, "assignment_id");
-         if (!id.ok()) return ErrorResponse(id.status());
-         auto page = PageParams(req, d->options.list_limit);
-         if (!page.ok()) return ErrorResponse(page.status());
-         return ToResponse(d->store.ListSubmissions(AssignmentId(*id), page->limit, page->offset),
-                           [](const std::vector<Submission>& list) {
-                             Json out = Json::array();
-                             for (const auto& s : list) out.push_back(SubmissionView(s));
-                             return out;
-                           });
-       },
-       false,
+       [d](const HttpRequest& req) { return ListSubmissions(*d, req); }, false,
        Operation(
            "list_submissions", "List an assignment's submissions, newest first", "submissions",
            [] {
@@ -155,16 +231,12 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
            }(),
            Json::array({PathParam("assignment_id", "Assignment id"),
                         QueryParam("limit", "integer", false, "At most this many (default 1000)"),
-                        QueryParam("offset", "integer", false, "Skip this many")}))});
+                        QueryParam("offset", "integer", false, "Skip this many")}))},
+      Access::kCourseMember);
 
   router.Add(
       {"GET", "/submissions/{submission_id}/grade",
-       [d](const HttpRequest& req) {
-         auto id = PathId(req, "submission_id");
-         if (!id.ok()) return ErrorResponse(id.status());
-         return ToResponse(d->store.GetGrade(SubmissionId(*id)), GradeView);
-       },
-       false,
+       [d](const HttpRequest& req) { return GetGrade(*d, req); }, false,
        Operation(
            "get_grade", "Get a submission's grade with breakdown and citations", "submissions",
            [] {
@@ -172,18 +244,12 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
              r.update(ErrorResponses(true, true));
              return r;
            }(),
-           Json::array({PathParam("submission_id", "Submission id")}))});
+           Json::array({PathParam("submission_id", "Submission id")}))},
+      Access::kSubmissionOwnerOrStaff);
 
   router.Add(
       {"PUT", "/submissions/{submission_id}/grade",
-       [d](const HttpRequest& req) {
-         auto id = PathId(req, "submission_id");
-         if (!id.ok()) return ErrorResponse(id.status());
-         auto body = JsonBody(req);
-         if (!body.ok()) return ErrorResponse(body.status());
-         return ToResponse(OverrideGrade(d->store, d->clock, SubmissionId(*id), *body), GradeView);
-       },
-       false,
+       [d](const HttpRequest& req) { return PutGrade(*d, req); }, false,
        Operation(
            "override_grade",
            "Replace a submission's grade with a person's (criteria left out keep their points); "
@@ -210,7 +276,8 @@ void AddSubmissionRoutes(Router& router, ApiDeps& deps) {
                                                     {{"points", {{"type", "number"}}},
                                                      {"comment", {{"type", "string"}}}}}}})}}}}},
                        {"feedback", {{"type", "string"}}},
-                       {"reason", {{"type", "string"}}}}}})}})});
+                       {"reason", {{"type", "string"}}}}}})}})},
+      Access::kCourseStaff);
 }
 
 }  // namespace ag
