@@ -59,7 +59,8 @@ Status AuthService::Audit(std::string actor, std::string action, std::string ent
 }
 
 Result<TokenPair> AuthService::Login(std::string_view email_in, std::string_view password,
-                                     std::string_view client_address) {
+                                     std::string_view client_address,
+                                     std::chrono::seconds* retry_after) {
   auto email = NormalizeEmail(email_in, {"body", "email"});
   if (!email.ok()) return UnauthenticatedError(std::string(kBadLogin));
   const TimePoint now = clock_.Now();
@@ -68,7 +69,12 @@ Result<TokenPair> AuthService::Login(std::string_view email_in, std::string_view
         std::pair{"login:address:" + std::string(client_address), options_.login_per_address}}) {
     auto d = limiter_.Take(key, limit, now);
     // A limiter outage lets logins through: the hasher's own bound still holds.
-    if (d.ok() && !d->allowed) return ResourceExhaustedError(TooManyAttempts(d->retry_after));
+    if (d.ok() && !d->allowed) {
+      if (retry_after) {
+        *retry_after = std::chrono::ceil<std::chrono::seconds>(d->retry_after);
+      }
+      return ResourceExhaustedError(TooManyAttempts(d->retry_after));
+    }
   }
   auto user = accounts_.FindUserByEmail(*email);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();

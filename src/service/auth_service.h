@@ -42,9 +42,10 @@ class AuthService {
 
   // Unauthenticated ("Incorrect email or password") for an unknown email, a wrong password or
   // a disabled account alike, after the same work; ResourceExhausted (429) past the attempt
-  // limits of the account or the address.
+  // limits of the account or the address, with the wait in `retry_after` when given.
   Result<TokenPair> Login(std::string_view email, std::string_view password,
-                          std::string_view client_address);
+                          std::string_view client_address,
+                          std::chrono::seconds* retry_after = nullptr);
   // A new pair for a valid refresh token, which is spent. A spent token presented again revokes
   // its whole family (every token descended from the same login). Unauthenticated otherwise.
   Result<TokenPair> Refresh(std::string_view refresh_token);

@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "store/mysql_store.h"
+#include "store/sql_account_store.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -24,6 +25,7 @@ using namespace std::chrono_literals;
 struct StoreUnderTest {
   virtual ~StoreUnderTest() = default;
   virtual Store& store() = 0;
+  virtual AccountStore& accounts() = 0;  // on the same database
   // Closes and opens the same database again (a restart).
   virtual void Reopen() = 0;
 };
@@ -31,16 +33,20 @@ struct StoreUnderTest {
 struct SqliteStoreUnderTest : StoreUnderTest {
   SqliteStoreUnderTest() { Reopen(); }
   Store& store() override { return *store_; }
+  AccountStore& accounts() override { return *accounts_; }
   void Reopen() override {
+    accounts_.reset();
     store_.reset();
     db_.reset();
     db_ = std::move(SqliteDb::Open({dir_.File("test.db")}).value());
     EXPECT_TRUE(db_->Migrate(SqliteMigrations()).ok());
     store_ = std::make_unique<SqliteStore>(*db_, SqliteStoreOptions{});
+    accounts_ = std::make_unique<SqlAccountStore<SqliteDb>>(*db_);
   }
   testing::TempDir dir_;
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<AccountStore> accounts_;
 };
 
 MysqlOptions TestMysql(const std::string& database) {
@@ -63,7 +69,9 @@ struct MysqlStoreUnderTest : StoreUnderTest {
       db_->Write([&](MysqlConn& c) { return c.Exec("DROP DATABASE " + database_); }).IgnoreError();
   }
   Store& store() override { return *store_; }
+  AccountStore& accounts() override { return *accounts_; }
   void Reopen() override {
+    accounts_.reset();
     store_.reset();
     db_.reset();
     auto db = MysqlDb::Open(TestMysql(database_));
@@ -72,10 +80,12 @@ struct MysqlStoreUnderTest : StoreUnderTest {
     auto migrated = db_->Migrate(MysqlMigrations());
     EXPECT_TRUE(migrated.ok()) << migrated.status().ToString();
     store_ = std::make_unique<MysqlStore>(*db_);
+    accounts_ = std::make_unique<SqlAccountStore<MysqlDb>>(*db_);
   }
   std::string database_;
   std::unique_ptr<MysqlDb> db_;
   std::unique_ptr<MysqlStore> store_;
+  std::unique_ptr<AccountStore> accounts_;
 };
 
 using Factory = std::function<std::unique_ptr<StoreUnderTest>()>;
@@ -451,6 +461,205 @@ TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(store().Ping().ok()); }
 
 INSTANTIATE_TEST_SUITE_P(
     Adapters, StoreContract,
+    ::testing::Values(
+        Factory([] { return std::unique_ptr<StoreUnderTest>(new SqliteStoreUnderTest()); }),
+        Factory([] { return std::unique_ptr<StoreUnderTest>(new MysqlStoreUnderTest()); })),
+    AdapterName);
+
+// ---- Accounts (the AccountStore port, on the same adapters) ----
+
+class AccountStoreContract : public ::testing::TestWithParam<Factory> {
+ protected:
+  void SetUp() override { impl_ = GetParam()(); }
+  AccountStore& accounts() { return impl_->accounts(); }
+  Store& store() { return impl_->store(); }
+  User MakeUser(const std::string& email, Role role = Role::kStudent) {
+    auto u = accounts().CreateUser({email, "Name", role, "$argon2id$fake"}, clock_.Now());
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    return u.ok() ? *u : User{};
+  }
+  NewRefreshToken Token(UserId user, const std::string& hash, const std::string& family) {
+    return {user, hash, family, clock_.Now() + 1h};
+  }
+  ManualClock clock_;
+  std::unique_ptr<StoreUnderTest> impl_;
+};
+
+TEST_P(AccountStoreContract, UsersAreUniqueByEmailAndKeepTheirFields) {
+  User u = MakeUser("ada@example.edu", Role::kInstructor);
+  EXPECT_EQ(accounts()
+                .CreateUser({"ada@example.edu", "", Role::kStudent, ""}, clock_.Now())
+                .status()
+                .code(),
+            StatusCode::kAlreadyExists);
+  auto found = accounts().FindUserByEmail("ada@example.edu");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, u.id);
+  EXPECT_EQ(found->role, Role::kInstructor);
+  EXPECT_EQ(found->password_hash, "$argon2id$fake");
+  EXPECT_FALSE(found->disabled());
+  EXPECT_EQ(accounts().GetUser(UserId(999)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts().FindUserByEmail("nobody@x").status().code(), StatusCode::kNotFound);
+  MakeUser("bob@example.edu");
+  EXPECT_EQ(accounts().CountUsers().value(), 2);
+  auto list = accounts().ListUsers(10, 0).value();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].email, "ada@example.edu");
+  EXPECT_EQ(accounts().ListUsers(10, 1).value().size(), 1u);
+}
+
+TEST_P(AccountStoreContract, DisablingOrANewPasswordEndsEverySession) {
+  User u = MakeUser("s@example.edu");
+  ASSERT_TRUE(accounts().AddRefreshToken(Token(u.id, "h1", "f1"), clock_.Now()).ok());
+  ASSERT_TRUE(accounts().AddRefreshToken(Token(u.id, "h2", "f2"), clock_.Now()).ok());
+  UserChange rename;
+  rename.name = "New name";
+  rename.role = Role::kTa;
+  User renamed = accounts().UpdateUser(u.id, rename, clock_.Now()).value();
+  EXPECT_EQ(renamed.name, "New name");
+  EXPECT_EQ(renamed.role, Role::kTa);
+  EXPECT_FALSE(accounts().FindRefreshToken("h1")->revoked_at.has_value());
+  UserChange disable;
+  disable.disabled = true;
+  EXPECT_TRUE(accounts().UpdateUser(u.id, disable, clock_.Now()).value().disabled());
+  EXPECT_TRUE(accounts().FindRefreshToken("h1")->revoked_at.has_value());
+  EXPECT_TRUE(accounts().FindRefreshToken("h2")->revoked_at.has_value());
+  UserChange enable;
+  enable.disabled = false;
+  EXPECT_FALSE(accounts().UpdateUser(u.id, enable, clock_.Now()).value().disabled());
+  ASSERT_TRUE(accounts().AddRefreshToken(Token(u.id, "h3", "f3"), clock_.Now()).ok());
+  UserChange password;
+  password.password_hash = "$argon2id$other";
+  EXPECT_EQ(accounts().UpdateUser(u.id, password, clock_.Now())->password_hash, "$argon2id$other");
+  EXPECT_TRUE(accounts().FindRefreshToken("h3")->revoked_at.has_value());
+}
+
+TEST_P(AccountStoreContract, ARefreshTokenRotatesOnceAndItsFamilyIsRevokedTogether) {
+  User u = MakeUser("s@example.edu");
+  ASSERT_TRUE(accounts().AddRefreshToken(Token(u.id, "a", "fam"), clock_.Now()).ok());
+  auto a = accounts().FindRefreshToken("a").value();
+  EXPECT_EQ(a.user_id, u.id);
+  EXPECT_EQ(a.family, "fam");
+  ASSERT_TRUE(accounts().RotateRefreshToken(a.id, Token(u.id, "b", "fam"), clock_.Now()).ok());
+  EXPECT_TRUE(accounts().FindRefreshToken("a")->revoked_at.has_value());
+  // A second rotation of the same token is a replay: refused, nothing added.
+  EXPECT_EQ(accounts().RotateRefreshToken(a.id, Token(u.id, "c", "fam"), clock_.Now()).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(accounts().FindRefreshToken("c").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(accounts().AddRefreshToken(Token(u.id, "other", "fam2"), clock_.Now()).ok());
+  ASSERT_TRUE(accounts().RevokeRefreshFamily("fam", clock_.Now()).ok());
+  EXPECT_TRUE(accounts().FindRefreshToken("b")->revoked_at.has_value());
+  EXPECT_FALSE(accounts().FindRefreshToken("other")->revoked_at.has_value());
+}
+
+TEST_P(AccountStoreContract, CoursesEnrollmentsAndTheirAssignments) {
+  User teacher = MakeUser("t@example.edu", Role::kInstructor);
+  User student = MakeUser("s@example.edu");
+  Course c = accounts().CreateCourse("CS101", "Intro", clock_.Now()).value();
+  EXPECT_EQ(accounts().CreateCourse("CS101", "Again", clock_.Now()).status().code(),
+            StatusCode::kAlreadyExists);
+  Course other = accounts().CreateCourse("CS102", "Next", clock_.Now()).value();
+  EXPECT_EQ(accounts().GetCourse(c.id)->title, "Intro");
+  EXPECT_EQ(accounts().ListCourses(10, 0)->size(), 2u);
+  ASSERT_TRUE(accounts().Enroll(c.id, teacher.id, CourseRole::kInstructor, clock_.Now()).ok());
+  ASSERT_TRUE(accounts().Enroll(c.id, student.id, CourseRole::kTa, clock_.Now()).ok());
+  // Enrolling again changes the role.
+  auto again = accounts().Enroll(c.id, student.id, CourseRole::kStudent, clock_.Now());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->email, "s@example.edu");
+  EXPECT_EQ(accounts().GetEnrollment(c.id, student.id).value(), CourseRole::kStudent);
+  EXPECT_FALSE(accounts().GetEnrollment(other.id, student.id).value().has_value());
+  EXPECT_EQ(accounts()
+                .Enroll(CourseId(999), student.id, CourseRole::kStudent, clock_.Now())
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(
+      accounts().Enroll(c.id, UserId(999), CourseRole::kStudent, clock_.Now()).status().code(),
+      StatusCode::kNotFound);
+  auto members = accounts().ListEnrollments(c.id).value();
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[1].role, CourseRole::kStudent);
+  auto mine = accounts().ListMemberships(student.id).value();
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].course.code, "CS101");
+
+  NewAssignment in_course;
+  in_course.title = "In the course";
+  in_course.rubric_json = Json::parse(R"({"c": {"description": "d", "max_points": 1}})");
+  in_course.course_id = c.id;
+  Assignment a = store().CreateAssignment(in_course, clock_.Now()).value();
+  EXPECT_EQ(store().GetAssignment(a.id)->course_id, c.id);
+  NewAssignment loose = in_course;
+  loose.course_id.reset();
+  store().CreateAssignment(loose, clock_.Now()).value();
+  NewAssignment missing = in_course;
+  missing.course_id = CourseId(999);
+  EXPECT_EQ(store().CreateAssignment(missing, clock_.Now()).status().code(), StatusCode::kNotFound);
+  auto listed = store().ListCourseAssignments({c.id, other.id}, 10, 0).value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, a.id);
+  EXPECT_TRUE(store().ListCourseAssignments({}, 10, 0)->empty());
+
+  EXPECT_FALSE(store().GetAssignment(a.id)->grades_released_at.has_value());
+  ASSERT_TRUE(store().SetGradesReleased(a.id, true, clock_.Now()).ok());
+  EXPECT_TRUE(store().GetAssignment(a.id)->grades_released_at.has_value());
+  ASSERT_TRUE(store().SetGradesReleased(a.id, false, clock_.Now()).ok());
+  EXPECT_FALSE(store().GetAssignment(a.id)->grades_released_at.has_value());
+  EXPECT_EQ(store().SetGradesReleased(AssignmentId(999), true, clock_.Now()).code(),
+            StatusCode::kNotFound);
+
+  NewSubmission mine_sub{a.id, "s@example.edu", "a.txt", "k", "h", "text", student.id};
+  NewSubmission staff_sub{a.id, "someone", "b.txt", "k", "h", "text"};
+  auto created = store().CreateSubmission(mine_sub, clock_.Now()).value();
+  EXPECT_EQ(created.submission.user_id, student.id);
+  store().CreateSubmission(staff_sub, clock_.Now()).value();
+  EXPECT_EQ(store().GetSubmission(created.submission.id)->user_id, student.id);
+  auto own = store().ListUserSubmissions(a.id, student.id, 10, 0).value();
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own[0].id, created.submission.id);
+  EXPECT_EQ(store().ListSubmissions(a.id, 10, 0)->size(), 2u);
+}
+
+TEST_P(AccountStoreContract, ApiKeysAreFoundByHashAndRevokedPerCourse) {
+  User teacher = MakeUser("t@example.edu", Role::kInstructor);
+  Course c = accounts().CreateCourse("CS101", "Intro", clock_.Now()).value();
+  Course other = accounts().CreateCourse("CS102", "Next", clock_.Now()).value();
+  ApiKey k = accounts().CreateApiKey(teacher.id, c.id, "ci", "keyhash", clock_.Now()).value();
+  auto found = accounts().FindApiKey("keyhash").value();
+  EXPECT_EQ(found.id, k.id);
+  EXPECT_EQ(found.course_id, c.id);
+  EXPECT_EQ(found.user_id, teacher.id);
+  EXPECT_FALSE(found.revoked_at.has_value());
+  EXPECT_EQ(accounts().FindApiKey("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(accounts().RevokeApiKey(other.id, k.id, clock_.Now()).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(accounts().RevokeApiKey(c.id, k.id, clock_.Now()).ok());
+  ASSERT_TRUE(accounts().RevokeApiKey(c.id, k.id, clock_.Now()).ok());
+  EXPECT_TRUE(accounts().FindApiKey("keyhash")->revoked_at.has_value());
+  EXPECT_EQ(accounts().ListApiKeys(c.id)->size(), 1u);
+  EXPECT_TRUE(accounts().ListApiKeys(other.id)->empty());
+}
+
+TEST_P(AccountStoreContract, TheAuditLogListsNewestFirst) {
+  for (int i = 0; i < 3; ++i) {
+    AuditEntry e;
+    e.actor = "user:1";
+    e.action = "action" + std::to_string(i);
+    e.entity = "user";
+    e.entity_id = std::to_string(i);
+    e.detail = Json{{"n", i}};
+    e.created_at = clock_.Now();
+    ASSERT_TRUE(accounts().AppendAudit(e).ok());
+  }
+  auto entries = accounts().ListAudit(2, 0).value();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "action2");
+  EXPECT_EQ(entries[0].detail["n"], 2);
+  EXPECT_EQ(accounts().ListAudit(10, 2)->front().action, "action0");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Adapters, AccountStoreContract,
     ::testing::Values(
         Factory([] { return std::unique_ptr<StoreUnderTest>(new SqliteStoreUnderTest()); }),
         Factory([] { return std::unique_ptr<StoreUnderTest>(new MysqlStoreUnderTest()); })),

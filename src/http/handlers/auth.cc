@@ -1,4 +1,6 @@
 // Sessions: /auth/login, /auth/refresh, /auth/logout, /auth/me.
+#include <algorithm>
+
 #include "http/handler_util.h"
 #include "http/handlers/openapi_util.h"
 #include "http/handlers/routes.h"
@@ -49,7 +51,14 @@ void AddAuthRoutes(Router& router, ApiDeps& deps) {
          if (!email.ok()) return ErrorResponse(email.status());
          auto password = StringField(*body, "password");
          if (!password.ok()) return ErrorResponse(password.status());
-         return ToResponse(d->auth->Login(*email, *password, req.client_address), TokenView);
+         std::chrono::seconds retry_after{0};
+         HttpResponse r = ToResponse(
+             d->auth->Login(*email, *password, req.client_address, &retry_after), TokenView);
+         if (r.status == 429) {
+           r.headers.emplace_back("Retry-After",
+                                  std::to_string(std::max<long long>(1, retry_after.count())));
+         }
+         return r;
        },
        /*blocking=*/true,  // argon2 takes tens of milliseconds: not on an I/O thread
        Operation(

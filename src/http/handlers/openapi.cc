@@ -37,7 +37,11 @@ Json Schemas() {
                             {{"title", Json{{"type", "string"}, {"maxLength", 255}}},
                              {"rubric", Ref("Rubric")},
                              {"question", str},
-                             {"reference_answer", str}}}};
+                             {"reference_answer", str},
+                             {"course_id", Json{{"type", "integer"},
+                                                {"description",
+                                                 "The course (with auth on: one you teach; "
+                                                 "only admins may leave it out)"}}}}}};
   s["Assignment"] = {{"type", "object"},
                      {"required", Json::array({"id", "title", "rubric", "created_at"})},
                      {"properties",
@@ -48,7 +52,9 @@ Json Schemas() {
                        {"question", str},
                        {"reference_answer", str},
                        {"rubric_version", integer},
-                       {"max_score", number}}}};
+                       {"max_score", number},
+                       {"course_id", nullable(integer)},
+                       {"grades_released_at", nullable(datetime)}}}};
   s["ReferenceUploaded"] = {{"type", "object"},
                             {"required", Json::array({"message", "filename", "chunks_created"})},
                             {"properties",
@@ -78,7 +84,8 @@ Json Schemas() {
         {"student_id", nullable(str)},
         {"error", nullable(str)},
         {"attempts", integer},
-        {"updated_at", datetime}}}};
+        {"updated_at", datetime},
+        {"user_id", nullable(integer)}}}};
   s["CriterionScore"] = {
       {"type", "object"},
       {"required", Json::array({"points", "max_points", "comment"})},
@@ -110,6 +117,51 @@ Json Schemas() {
         {"model", str},
         {"confidence", number},
         {"provenance", Json{{"type", "object"}}}}}};
+  s["User"] = {{"type", "object"},
+               {"properties",
+                {{"id", integer},
+                 {"email", str},
+                 {"name", str},
+                 {"role", Json{{"type", "string"},
+                               {"enum", Json::array({"admin", "instructor", "ta", "student"})}}},
+                 {"disabled", Json{{"type", "boolean"}}},
+                 {"created_at", datetime},
+                 {"courses", Json{{"type", "array"}, {"items", Ref("Course")}}}}}};
+  s["Course"] = {{"type", "object"},
+                 {"properties",
+                  {{"id", integer},
+                   {"code", str},
+                   {"title", str},
+                   {"created_at", datetime},
+                   {"my_role", Json{{"type", "string"},
+                                    {"enum", Json::array({"instructor", "ta", "student"})}}}}}};
+  s["Enrollment"] = {{"type", "object"},
+                     {"properties",
+                      {{"course_id", integer},
+                       {"user_id", integer},
+                       {"role", str},
+                       {"email", str},
+                       {"name", str},
+                       {"created_at", datetime}}}};
+  s["ApiKey"] = {
+      {"type", "object"},
+      {"properties",
+       {{"id", integer},
+        {"course_id", integer},
+        {"user_id", integer},
+        {"name", str},
+        {"created_at", datetime},
+        {"revoked_at", nullable(datetime)},
+        {"key", Json{{"type", "string"}, {"description", "Only in the answer that made it"}}}}}};
+  s["AuditEntry"] = {{"type", "object"},
+                     {"properties",
+                      {{"id", integer},
+                       {"actor", str},
+                       {"action", str},
+                       {"entity", str},
+                       {"entity_id", str},
+                       {"detail", Json{{"type", "object"}}},
+                       {"created_at", datetime}}}};
   s["Error"] = {
       {"type", "object"}, {"required", Json::array({"detail"})}, {"properties", {{"detail", str}}}};
   s["HTTPValidationError"] = {
@@ -135,7 +187,18 @@ void AddOpenApiRoutes(Router& router, ApiDeps& deps) {
   for (const Route& r : router.routes()) {
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    paths[r.pattern][method] = r.openapi;
+    Json op = r.openapi;
+    if (r.access != Access::kPublic) {
+      // Who may call it, and the two refusals every protected route can give.
+      op["security"] = Json::array({Json{{"bearer", Json::array()}}});
+      op["x-access"] = std::string(ToString(r.access));
+      op["responses"]["401"] = openapi::Response("No valid credentials", openapi::Ref("Error"));
+      if (r.access != Access::kSignedIn) {
+        op["responses"]["403"] =
+            openapi::Response("Not allowed for this caller", openapi::Ref("Error"));
+      }
+    }
+    paths[r.pattern][method] = std::move(op);
   }
   paths["/openapi.json"]["get"] = openapi::Operation(
       "openapi", "This document", "operations",
@@ -148,9 +211,18 @@ void AddOpenApiRoutes(Router& router, ApiDeps& deps) {
         {"description",
          "Grades student work against an instructor's rubric. Every route is also served under "
          "/api/, and a trailing slash is optional (/assignments/ and /assignments are the "
-         "same)."}}},
+         "same). Requests carry `Authorization: Bearer <token>` (see POST /auth/login) unless "
+         "the server runs with --auth=off; x-access says who may call each route."}}},
       {"paths", paths},
-      {"components", {{"schemas", Schemas()}}}};
+      {"components",
+       {{"schemas", Schemas()},
+        {"securitySchemes",
+         {{"bearer",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"bearerFormat", "JWT"},
+            {"description",
+             "An access token from POST /auth/login, or a course's API key (agk_...)"}}}}}}}};
   auto body = std::make_shared<const std::string>(DumpJson(doc));
   router.Add(
       {"GET", "/openapi.json",
