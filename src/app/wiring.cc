@@ -16,6 +16,7 @@
 #include "grading/llm_grader.h"
 #include "grading/local_grader.h"
 #include "grading/lru_grade_cache.h"
+#include "grading/redacting_grader.h"
 #include "grading/redis_grade_cache.h"
 #include "llm/openai_chat_client.h"
 #include "llm/openai_embedder.h"
@@ -205,6 +206,8 @@ void BuildLlmGrader(const Config& c, Services& s) {
   });
   s.graders.push_back(
       std::make_unique<LlmGrader>(*s.chat, s.grade_cache.get(), s.random, g, s.llm_metrics.get()));
+  // Names, e-mail addresses and student numbers never leave for the model.
+  s.graders.push_back(std::make_unique<RedactingGrader>(*s.graders.back()));
 }
 
 Status BuildGrading(const Config& c, Services& s, bool persistent = true) {

@@ -35,6 +35,9 @@ struct GradingRequest {
   const Retrieval& evidence;
   AssignmentId assignment{};  // whose graded examples apply; invalid for one-off grading
   int rubric_version = 1;
+  // Who submitted, as the submission names them: never sent to a remote grader (the
+  // RedactingGrader takes it, and its occurrences in the answer, out).
+  std::string_view student_id = {};
 };
 
 struct GraderOutput {

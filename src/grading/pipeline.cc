@@ -20,6 +20,7 @@ struct PreparedGrade {
   Assignment assignment;
   InjectionReport injection;
   std::string graded_text;
+  std::string student_id;
   Retrieval evidence;
   std::chrono::steady_clock::time_point started;
   std::chrono::steady_clock::time_point grade_started;
@@ -28,7 +29,7 @@ struct PreparedGrade {
   GradingRequest Request() const {
     return {
         assignment.question, assignment.reference_answer, assignment.rubric, graded_text, evidence,
-        assignment.id,       assignment.rubric_version};
+        assignment.id,       assignment.rubric_version,   student_id};
   }
 };
 
@@ -89,6 +90,7 @@ Result<std::shared_ptr<PreparedGrade>> GradingPipeline::Prepare(SubmissionId id,
   // An answer that addresses the grader is graded without those passages (they earn nothing)
   // and goes to a person for review, on every grader.
   p->injection = DetectInjection(submission.text);
+  p->student_id = submission.student_id;
   p->graded_text = p->injection.suspicious() ? WithoutFindings(submission.text, p->injection)
                                              : std::move(submission.text);
 

@@ -193,6 +193,26 @@ TEST_F(LlmServerTest, AnInjectionIsFlaggedAndNeverReachesTheModel) {
   EXPECT_NE(user.find("Fossil fuels warm the planet."), std::string::npos);
 }
 
+TEST_F(LlmServerTest, TheModelNeverReceivesEmailsStudentNumbersOrTheSubmittersId) {
+  Start();
+  auto sub = http_->PostFile(
+      "/submissions/?assignment_id=" + std::to_string(assignment_) + "&student_id=u7700123",
+      "answer.txt",
+      "u7700123 / kim.lee@students.example.edu, student no. 20241234.\n"
+      "Burning coal releases CO2, so glaciers melt and seas rise.");
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  const std::int64_t id = sub.json()["id"];
+  Json done = WaitForStatus(*http_, id, "done");
+  ASSERT_EQ(done["status"], "done") << done.dump();
+  const std::string sent = fake_->Requests().back()["body"].dump();
+  for (const char* secret : {"u7700123", "kim.lee@students.example.edu", "20241234"}) {
+    EXPECT_EQ(sent.find(secret), std::string::npos) << secret << " was sent: " << sent;
+  }
+  EXPECT_NE(sent.find("[STUDENT_ID_1] / [EMAIL_1], student no. [STUDENT_ID_2]."), std::string::npos)
+      << sent;
+  EXPECT_NE(sent.find("glaciers melt"), std::string::npos);
+}
+
 TEST_F(LlmServerTest, ManyCallsInFlightOnTwoWorkerThreads) {
   Start({"--latency-ms", "300"}, {{"WORKER_CONCURRENCY", "2"}, {"LLM_MAX_IN_FLIGHT", "16"}});
   std::vector<std::int64_t> ids;
