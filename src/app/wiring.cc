@@ -2,6 +2,7 @@
 
 #include "app/jwt_keys.h"
 #include "ratelimit/local_rate_limiter.h"
+#include "ratelimit/redis_rate_limiter.h"
 #include "store/mysql_db.h"
 #include "store/sql_account_store.h"
 
@@ -350,7 +351,13 @@ Status BuildAccounts(const Config& c, Services& s, bool with_auth) {
     ASSIGN_OR_RETURN(JwtOptions keys, JwtOptionsFrom(c));
     ASSIGN_OR_RETURN(JwtCodec codec, JwtCodec::Create(std::move(keys)));
     s.jwt = std::make_unique<JwtCodec>(std::move(codec));
-    s.limiter = std::make_unique<LocalRateLimiter>();
+    if (s.redis) {
+      // Scaled out: every replica draws from the same buckets.
+      s.limiter =
+          std::make_unique<RedisRateLimiter>(*std::static_pointer_cast<RedisClient>(s.redis));
+    } else {
+      s.limiter = std::make_unique<LocalRateLimiter>();
+    }
     AuthOptions o;
     o.access_ttl = std::chrono::minutes(c.access_token_minutes);
     o.refresh_ttl = std::chrono::hours(24 * c.refresh_token_days);

@@ -105,8 +105,11 @@ std::vector<std::int64_t> SubmitMany(const HttpClient& http, std::int64_t assign
 
 class ScaledOutServer {
  public:
-  explicit ScaledOutServer(Env env, std::vector<std::string> args = {"--no-workers"})
-      : server_(dir_.File("data"), std::move(env), std::move(args)) {}
+  explicit ScaledOutServer(Env env, std::vector<std::string> args = {"--no-workers"},
+                           bool auth = false)
+      : server_(dir_.File("data"), std::move(env), std::move(args)) {
+    if (auth) server_.UseAuth();
+  }
   ~ScaledOutServer() {
     if (server_.running()) {
       server_.Signal(SIGTERM);
@@ -539,6 +542,46 @@ TEST(ScaledOutTest, TheOriginalClientFlowThroughNginxInFrontOfTwoReplicas) {
 // The fault test: two worker processes and an API process on MariaDB, Redis and s3rver;
 // 200 submissions; a worker killed with kill -9 mid-grade three times, Redis restarted once and
 // MariaDB once meanwhile: every submission ends done with exactly one grade.
+// With auth on, replicas share what makes a session: the signing key (JWT_SECRET), the refresh
+// tokens (MariaDB) and the rate limits (Redis).
+TEST(ScaledOutTest, ReplicasShareSessionsAndRateLimits) {
+  std::string database;
+  Env env = SharedServersEnv("auth", &database);
+  {
+    ScaledOutServer keyless(env, {"--no-workers"}, /*auth=*/true);
+    EXPECT_FALSE(keyless.Start());
+    EXPECT_NE(keyless.log().find("JWT_SECRET"), std::string::npos) << keyless.log();
+  }
+  env.emplace_back("JWT_SECRET", "the replicas' shared signing secret, long enough");
+  env.emplace_back("AUTOGRADER_ADMIN_PASSWORD", "the admin password of this test");
+  env.emplace_back("USER_RATE_LIMIT_PER_SECOND", "0.01");
+  env.emplace_back("USER_RATE_LIMIT_BURST", "6");
+  ScaledOutServer one(env, {"--no-workers"}, true), two(env, {"--no-workers"}, true);
+  ASSERT_TRUE(one.Start()) << one.log();
+  ASSERT_TRUE(two.Start()) << two.log();
+  auto login = one.http().PostJson(
+      "/auth/login",
+      Json{{"email", "admin@localhost"}, {"password", "the admin password of this test"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string token = login.json()["access_token"];
+  const std::vector<std::pair<std::string, std::string>> bearer = {
+      {"Authorization", "Bearer " + token}};
+  auto refreshed =
+      two.http().PostJson("/auth/refresh", Json{{"refresh_token", login.json()["refresh_token"]}});
+  EXPECT_EQ(refreshed.status, 200) << refreshed.body;
+  // Six requests in the account's bucket, alternating replicas; the seventh is refused by
+  // whichever replica gets it.
+  for (int i = 0; i < 6; ++i) {
+    const HttpClient http = i % 2 ? two.http() : one.http();
+    EXPECT_EQ(http.Request("GET", "/auth/me", bearer, "").status, 200) << i;
+  }
+  for (const HttpClient& http : {one.http(), two.http()}) {
+    auto refused = http.Request("GET", "/auth/me", bearer, "");
+    EXPECT_EQ(refused.status, 429) << refused.body;
+    EXPECT_FALSE(refused.header("retry-after").empty());
+  }
+}
+
 TEST(ScaledOutTest, KilledWorkersAndRestartedRedisAndMariaDbLoseAndDoubleNothing) {
   TempDir services;
   ASSERT_TRUE(testing::StartOwnServices(services.path(), "mariadb redis s3"));
