@@ -20,7 +20,9 @@ struct ServeFlags {
   std::optional<std::string> host;
   std::optional<int> port;
   bool no_workers = false;
-  std::optional<std::string> auth;  // "on" or "off" (AUTH)
+  std::optional<std::string> auth;      // "on" or "off" (AUTH)
+  std::optional<std::string> tls_cert;  // TLS_CERT_FILE
+  std::optional<std::string> tls_key;   // TLS_KEY_FILE
 };
 
 struct UserFlags {

@@ -98,6 +98,9 @@ const std::vector<Setting>& Settings() {
        "browser origins allowed with credentials, comma-separated; * lets any origin read "
        "without credentials (default: none)",
        List(&Config::cors_origins)},
+      {"TLS_CERT_FILE", "PEM certificate (chain) to serve HTTPS with; with TLS_KEY_FILE",
+       Text(&Config::tls_cert_file)},
+      {"TLS_KEY_FILE", "PEM private key of TLS_CERT_FILE", Text(&Config::tls_key_file)},
       {"AUTH", "on (default) or off: off serves everyone as admin, on a loopback address only",
        Bool(&Config::auth)},
       {"JWT_SECRET",

@@ -25,6 +25,8 @@ struct Config {
   bool access_log = true;                 // ACCESS_LOG: one log line per request
   std::vector<std::string> cors_origins;  // CORS_ORIGINS: comma-separated, or *; none
   int shutdown_grace_seconds = 30;        // SHUTDOWN_GRACE_SECONDS: in-flight requests may finish
+  std::string tls_cert_file;  // TLS_CERT_FILE (flag --tls-cert): serve HTTPS with this PEM
+  std::string tls_key_file;   // TLS_KEY_FILE (flag --tls-key)
 
   // --- Accounts and limits
   bool auth = true;        // AUTH (flag --auth=on|off): off only on a loopback address

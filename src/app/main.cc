@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
                    "on (default) or off: the original unauthenticated API, for one local user; "
                    "refused unless --host is a loopback address (AUTH)")
       ->check(CLI::IsMember({"on", "off"}));
+  serve->add_option("--tls-cert", serve_flags.tls_cert,
+                    "serve HTTPS with this PEM certificate chain (TLS_CERT_FILE)");
+  serve->add_option("--tls-key", serve_flags.tls_key, "its PEM private key (TLS_KEY_FILE)");
 
   WorkerFlags worker_flags;
   CLI::App* worker = app.add_subcommand(

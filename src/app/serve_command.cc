@@ -58,6 +58,8 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
   if (f.host) flags["API_HOST"] = *f.host;
   if (f.port) flags["API_PORT"] = std::to_string(*f.port);
   if (f.auth) flags["AUTH"] = *f.auth;
+  if (f.tls_cert) flags["TLS_CERT_FILE"] = *f.tls_cert;
+  if (f.tls_key) flags["TLS_KEY_FILE"] = *f.tls_key;
   auto loaded = LoadConfigOrReport(common, flags);
   if (!loaded) return 2;
   if (f.no_workers) loaded->workers = false;
@@ -96,6 +98,7 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
   api_options.cors_origins = config.cors_origins;
   api_options.version = kVersion;
   api_options.trusted_proxies = config.trusted_proxies;
+  api_options.tls = !config.tls_cert_file.empty();
   api_options.address_limit = {config.rate_limit_per_second, config.rate_limit_burst};
   api_options.user_limit = {config.user_rate_limit_per_second, config.user_rate_limit_burst};
   ApiDeps deps{*s.store, *s.assignments, *s.submissions, s.metrics, s.health,
@@ -113,6 +116,8 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
   server_options.max_body_bytes =
       (static_cast<std::size_t>(config.max_upload_mb) << 20) + 64 * 1024;
   server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  server_options.tls_cert_file = config.tls_cert_file;
+  server_options.tls_key_file = config.tls_key_file;
   HttpServer server(server_options, api, log);
   if (Status l = server.Listen(); !l.ok()) {
     log.Error("cannot listen", {{"error", l.ToString()}});
@@ -126,6 +131,7 @@ int RunServe(const CommonFlags& common, const ServeFlags& f) {
                          {"data_dir", config.data_dir},
                          {"workers", config.workers ? config.worker_concurrency : 0},
                          {"auth", config.auth},
+                         {"tls", api_options.tls},
                          {"version", kVersion}});
 
   std::thread http([&server] { server.Run(); });

@@ -5,13 +5,16 @@
 #include "http/server.h"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -25,10 +28,22 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// One client connection. Touched only by its own io_context's thread.
+namespace ssl = asio::ssl;
+
+// One client connection, plain or TLS. Touched only by its own io_context's thread.
 struct Conn {
-  explicit Conn(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  Conn(tcp::socket socket, ssl::context* tls_context) {
+    if (tls_context) {
+      tls.emplace(std::move(socket), *tls_context);
+    } else {
+      plain.emplace(std::move(socket));
+    }
+  }
+  // The TCP layer: timeouts, the socket.
+  beast::tcp_stream& transport() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
   bool busy = false;  // between a request's header and its response's last byte
 };
 
@@ -104,6 +119,7 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<asio::io_context>> ios;
   std::vector<WorkGuard> guards;
   asio::thread_pool blocking;
+  std::unique_ptr<ssl::context> tls_context;           // with TLS_CERT_FILE; else null
   std::unique_ptr<tcp::acceptor> acceptor;             // on ios[0]
   std::unique_ptr<asio::steady_timer> shutdown_timer;  // on ios[0]
   std::atomic<bool> stopping{false};
@@ -139,7 +155,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto conn = std::make_shared<Conn>(std::move(socket));
+    auto conn = std::make_shared<Conn>(std::move(socket), tls_context.get());
     std::uint64_t id;
     {
       std::lock_guard lock(conns_mu);
@@ -192,9 +208,13 @@ asio::awaitable<HttpResponse> HttpServer::Impl::Await(HttpRequest& request) {
 asio::awaitable<bool> HttpServer::Impl::Reply(Conn& conn, HttpResponse response, unsigned version,
                                               bool keep) {
   auto res = ToBeastResponse(std::move(response), version, keep);
-  conn.stream.expires_after(options.write_timeout);
+  conn.transport().expires_after(options.write_timeout);
   beast::error_code ec;
-  co_await http::async_write(conn.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  if (conn.tls) {
+    co_await http::async_write(*conn.tls, res, asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await http::async_write(*conn.plain, res, asio::redirect_error(asio::use_awaitable, ec));
+  }
   co_return !ec;
 }
 
@@ -208,12 +228,13 @@ HttpResponse HttpServer::Impl::TooLarge() const {
 // sending, would never read the refusal.
 asio::awaitable<void> HttpServer::Impl::Linger(Conn& conn) {
   beast::error_code ec;
-  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  conn.stream.expires_after(std::chrono::seconds(2));
+  if (conn.tls) co_return;  // the TLS session cannot be half-closed: close it
+  conn.transport().socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn.transport().expires_after(std::chrono::seconds(2));
   std::vector<char> sink(64 * 1024);
   std::size_t total = 0;
   while (!ec && total < options.max_body_bytes * 4) {
-    total += co_await conn.stream.async_read_some(asio::buffer(sink),
+    total += co_await conn.plain->async_read_some(asio::buffer(sink),
                                                   asio::redirect_error(asio::use_awaitable, ec));
   }
 }
@@ -224,8 +245,22 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
   std::string peer;
   {
     beast::error_code ec;
-    const auto endpoint = conn->stream.socket().remote_endpoint(ec);
+    const auto endpoint = conn->transport().socket().remote_endpoint(ec);
     if (!ec) peer = endpoint.address().to_string();
+  }
+  if (conn->tls) {
+    beast::error_code ec;
+    conn->transport().expires_after(options.handshake_timeout);
+    co_await conn->tls->async_handshake(ssl::stream_base::server,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      // A plain-HTTP client or a port scanner: nothing to answer in TLS.
+      log.Debug("TLS handshake failed", {{"peer", peer}, {"error", ec.message()}});
+      beast::error_code ignored;
+      conn->transport().socket().close(ignored);
+      Forget(id);
+      co_return;
+    }
   }
   for (;;) {
     if (stopping) break;
@@ -234,9 +269,14 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
     parser.body_limit(options.max_body_bytes);
     beast::error_code ec;
     conn->busy = false;
-    conn->stream.expires_after(options.idle_timeout);
-    co_await http::async_read_header(conn->stream, buffer, parser,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+    conn->transport().expires_after(options.idle_timeout);
+    if (conn->tls) {
+      co_await http::async_read_header(*conn->tls, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await http::async_read_header(*conn->plain, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+    }
     conn->busy = true;
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
         ec == beast::error::timeout || ec == asio::error::connection_reset) {
@@ -262,13 +302,23 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
     if (auto expect = parser.get()[http::field::expect];
         EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
-      conn->stream.expires_after(options.write_timeout);
-      co_await http::async_write(conn->stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+      conn->transport().expires_after(options.write_timeout);
+      if (conn->tls) {
+        co_await http::async_write(*conn->tls, cont, asio::redirect_error(asio::use_awaitable, ec));
+      } else {
+        co_await http::async_write(*conn->plain, cont,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec) break;
     }
-    conn->stream.expires_after(options.read_timeout);
-    co_await http::async_read(conn->stream, buffer, parser,
-                              asio::redirect_error(asio::use_awaitable, ec));
+    conn->transport().expires_after(options.read_timeout);
+    if (conn->tls) {
+      co_await http::async_read(*conn->tls, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await http::async_read(*conn->plain, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    }
     if (ec == http::error::body_limit) {
       co_await Reply(*conn, TooLarge(), version, false);
       linger = true;
@@ -302,8 +352,13 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
   }
   if (linger) co_await Linger(*conn);
   beast::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn->stream.socket().close(ignored);
+  if (conn->tls) {
+    // close_notify, bounded: a client that never answers it must not hold the connection.
+    conn->transport().expires_after(std::chrono::seconds(2));
+    co_await conn->tls->async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  conn->transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->transport().socket().close(ignored);
   Forget(id);
 }
 
@@ -313,6 +368,29 @@ HttpServer::HttpServer(ServerOptions options, Api& api, Logger& log)
 HttpServer::~HttpServer() { impl_->blocking.join(); }
 
 Status HttpServer::Listen() {
+  const ServerOptions& o = impl_->options;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+      return InvalidArgumentError("TLS needs both TLS_CERT_FILE and TLS_KEY_FILE");
+    }
+    auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    beast::error_code load;
+    context->use_certificate_chain_file(o.tls_cert_file, load);
+    if (load) {
+      return InvalidArgumentError("TLS_CERT_FILE " + o.tls_cert_file + ": " + load.message());
+    }
+    context->use_private_key_file(o.tls_key_file, ssl::context::pem, load);
+    if (load) {
+      return InvalidArgumentError("TLS_KEY_FILE " + o.tls_key_file + ": " + load.message());
+    }
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+      return InvalidArgumentError("TLS_KEY_FILE does not match TLS_CERT_FILE");
+    }
+    impl_->tls_context = std::move(context);
+  }
   beast::error_code ec;
   const auto address = asio::ip::make_address(impl_->options.host, ec);
   if (ec) return InvalidArgumentError("API_HOST is not an IP address: " + impl_->options.host);
@@ -370,7 +448,7 @@ void HttpServer::Shutdown() {
       asio::post(*io, [weak = weak] {
         if (auto conn = weak.lock(); conn && !conn->busy) {
           beast::error_code ignored;
-          conn->stream.socket().cancel(ignored);
+          conn->transport().socket().cancel(ignored);
         }
       });
     }

@@ -25,6 +25,11 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{75};  // a keep-alive connection may wait this long
   std::chrono::seconds write_timeout{60};
   std::chrono::seconds shutdown_grace{30};  // SHUTDOWN_GRACE_SECONDS
+  // TLS_CERT_FILE and TLS_KEY_FILE (PEM; the certificate file may hold the chain): HTTPS only,
+  // TLS 1.2 or newer, for deployments without a proxy in front. Both empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::chrono::seconds handshake_timeout{10};
 };
 
 class HttpServer {
@@ -32,7 +37,8 @@ class HttpServer {
   HttpServer(ServerOptions options, Api& api, Logger& log);
   ~HttpServer();
 
-  // Binds and listens. Unavailable when the address is taken.
+  // Loads the TLS certificate and key when set (InvalidArgument naming the file when they do not
+  // load or do not match), binds and listens (Unavailable when the address is taken).
   Status Listen();
   // The bound port (after Listen).
   int port() const;
