@@ -59,12 +59,16 @@ Result<UploadedFile> FileField(const HttpRequest& request) {
   ASSIGN_OR_RETURN(auto parts, ParseMultipart(request.body, *boundary));
   UploadedFile out;
   bool found = false;
+  int files = 0;
   for (const auto& p : parts) {
-    if (p.name == "file" && !found) {
+    if (p.name == "file" || p.filename) {
+      // One file per request: any other would be dropped unseen.
+      if (++files > 1) return InvalidArgumentError("one file per request", {"body", "file"});
+      if (p.name != "file") continue;
       out.filename = SanitizeFilename(p.filename.value_or("upload"));
       out.bytes = p.data;
       found = true;
-    } else if (!p.filename) {
+    } else {
       out.fields.emplace_back(p.name, std::string(p.data));
     }
   }

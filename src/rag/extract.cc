@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/text.h"
+#include "rag/content_sniff.h"
 #include "rag/extract_formats.h"
 
 namespace ag {
@@ -76,8 +77,27 @@ void AppendTextLine(std::string& out, std::string_view line) {
 
 Result<ExtractedText> ExtractText(std::string_view filename, std::string_view bytes) {
   std::string ext = LowerExtension(filename);
-  if (ext.empty() && StartsWith(bytes, "%PDF-")) ext = ".pdf";
-  if (ext.empty() && StartsWith(bytes, "PK\x03\x04")) ext = ".docx";
+  // The bytes decide, not the name: a PDF or a Word file named as text is read as what it is,
+  // and an image, executable or archive named as text is refused.
+  const bool text_name = ext.empty() || ext == ".txt" || ext == ".text" || ext == ".md" ||
+                         ext == ".markdown" ||
+                         std::find(std::begin(kCodeExtensions), std::end(kCodeExtensions), ext) !=
+                             std::end(kCodeExtensions);
+  if (text_name && !bytes.empty()) {
+    switch (const SniffedType sniffed = SniffContent(bytes)) {
+      case SniffedType::kPdf:
+        ext = ".pdf";
+        break;
+      case SniffedType::kZip:
+        ext = ".docx";
+        break;
+      case SniffedType::kOther:
+        break;
+      default:
+        return UnsupportedMediaTypeError("file " + std::string(filename) + " is " +
+                                         std::string(Describe(sniffed)) + ", not text");
+    }
+  }
   ExtractedText out;
   if (ext == ".pdf") {
     out.format = TextFormat::kMarkdown;

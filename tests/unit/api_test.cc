@@ -282,6 +282,26 @@ TEST_F(ApiTest, APersonsGradeReplacesTheGradersAndTeachesTheLocalGrader) {
   EXPECT_EQ(CallJson("GET", target, "", 200)["score"], 12.5);  // nothing bad was written
 }
 
+TEST_F(ApiTest, AnUploadCarriesOneFileAndItsTypeIsChecked) {
+  const std::string id = std::to_string(CreateAssignment());
+  auto part = [](const std::string& name, const std::string& filename, const std::string& data) {
+    return "--B\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename +
+           "\"\r\n\r\n" + data + "\r\n";
+  };
+  const std::vector<std::pair<std::string, std::string>> multipart = {
+      {"content-type", "multipart/form-data; boundary=B"}};
+  auto two = Call("POST", "/assignments/" + id + "/references",
+                  part("file", "a.txt", "First.") + part("extra", "b.txt", "Second.") + "--B--\r\n",
+                  multipart);
+  EXPECT_EQ(two.status, 422) << two.body;
+  EXPECT_NE(two.body.find("one file per request"), std::string::npos) << two.body;
+  auto disguised = Call(
+      "POST", "/submissions/?assignment_id=" + id,
+      part("file", "essay.txt", std::string("\x7F") + "ELF\x02\x01\x01") + "--B--\r\n", multipart);
+  EXPECT_EQ(disguised.status, 415) << disguised.body;
+  EXPECT_NE(disguised.body.find("an executable, not text"), std::string::npos) << disguised.body;
+}
+
 TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
   Json doc = CallJson("GET", "/openapi.json", "", 200);
   EXPECT_EQ(doc["openapi"], "3.1.0");

@@ -228,9 +228,17 @@ TEST(ExtractTest, UnsupportedTypesAre415AndMislabelledFiles400) {
     EXPECT_EQ(r.status().reason(), ErrorReason::kUnsupportedMediaType) << name;
     EXPECT_NE(r.status().message().find("Unsupported file type"), std::string::npos);
   }
-  // A supported extension on the wrong bytes is a bad file, not an unsupported type.
-  ExpectBadFile(ExtractText("answer.txt", MinimalPdf({{"x"}})), "not UTF-8");
+  // A supported extension on the wrong bytes is a bad file, not an unsupported type...
   ExpectBadFile(ExtractText("answer.pdf", ""), "empty");
+  ExpectBadFile(ExtractText("answer.txt", "%PDF-1.4 and nothing of a PDF"), "answer.txt");
+  // ...and a PDF or Word file named as text is read as what its bytes say it is.
+  auto pdf = ExtractText("answer.txt", MinimalPdf({{"From a PDF"}}));
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  EXPECT_EQ(pdf->media_type, "application/pdf");
+  EXPECT_NE(pdf->text.find("From a PDF"), std::string::npos);
+  auto docx = ExtractText("answer.md", Docx(Para("From Word")));
+  ASSERT_TRUE(docx.ok()) << docx.status().ToString();
+  EXPECT_NE(docx->text.find("From Word"), std::string::npos);
 }
 
 TEST(ExtractTest, FilesWithoutExtensionAreSniffed) {

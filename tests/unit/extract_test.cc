@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace ag {
 namespace {
 
@@ -39,6 +41,32 @@ TEST(ExtractTest, RejectsWhatItCannotRead) {
   EXPECT_EQ(png.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(png.status().reason(), ErrorReason::kUnsupportedMediaType);  // 415
   EXPECT_NE(png.status().message().find(".png"), std::string::npos);
+}
+
+TEST(ExtractTest, ANameThatSaysTextCannotHideAnotherType) {
+  using namespace std::string_literals;
+  for (const auto& [name, bytes, kind] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"answer.md", "\x89PNG\r\n\x1a\n rest"s, "an image"},
+           {"photo.txt", "\xFF\xD8\xFF\xE0 jpeg"s, "an image"},
+           {"solution.py",
+            "\x7F"
+            "ELF\x02\x01"s,
+            "an executable"},
+           {"notes.txt", "\x1F\x8B\x08 gzip"s, "a compressed archive"},
+           {"README", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 doc"s, "an old (97-2003) Office file"},
+       }) {
+    auto r = ExtractText(name, bytes);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.status().reason(), ErrorReason::kUnsupportedMediaType) << name;  // 415
+    EXPECT_NE(r.status().message().find(kind + ", not text"), std::string::npos)
+        << r.status().message();
+  }
+  // Text that merely names a format, or starts with letters some formats start with, is text.
+  for (const char* text : {"GIF89a is the animated GIF format.", "MZ marks DOS executables.",
+                           "BZh starts bzip2 files.", "RIFF is a container."}) {
+    EXPECT_TRUE(ExtractText("answer.txt", text).ok()) << text;
+  }
 }
 
 }  // namespace
