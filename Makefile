@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 RELEASE := build/release
 ASAN := build/asan
 
-.PHONY: setup build run test test-release test-asan bench clean format
+.PHONY: setup build run test test-release test-asan test-fuzz fuzz bench clean format
 
 setup:
 	scripts/setup
@@ -18,7 +18,7 @@ build: setup
 run: build
 	build/autograder serve
 
-test: setup test-release test-asan
+test: setup test-release test-asan test-fuzz
 
 test-release:
 	cmake --preset release
@@ -29,6 +29,13 @@ test-asan:
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j 2
+
+# A short run of every fuzz target (clang + libFuzzer); `make fuzz` runs each for 5 minutes.
+test-fuzz:
+	scripts/fuzz --seconds 10
+
+fuzz: setup
+	scripts/fuzz --seconds 300
 
 bench: setup
 	scripts/setup --bench

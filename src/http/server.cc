@@ -1,8 +1,10 @@
-// Beast lives in this translation unit only (it is slow to compile). Shape after Beast's
-// examples: a listener that accepts, a session loop per connection, one handler function.
+// Beast lives in this translation unit and wire.cc only (it is slow to compile). Shape after
+// Beast's examples: a listener that accepts, a session loop per connection, one handler function.
 #include <utility>  // before any Boost header: g++ 12 needs it
 
 #include "http/server.h"
+
+#include "http/beast_request.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -52,24 +54,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-HttpRequest ToHttpRequest(http::request<http::string_body>&& req) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  const std::string_view target = out.target;
-  const auto q = target.find('?');
-  out.path = PercentDecode(target.substr(0, q), false);
-  if (q != std::string_view::npos) out.query = ParseQuery(target.substr(q + 1));
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  out.body = std::move(req.body());
-  return out;
 }
 
 http::response<http::string_body> ToBeastResponse(HttpResponse&& r, unsigned version,
@@ -334,7 +318,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, std::u
     }
     http::request<http::string_body> beast_request = parser.release();
     const bool client_keep_alive = beast_request.keep_alive();
-    HttpRequest request = ToHttpRequest(std::move(beast_request));
+    HttpRequest request = FromBeastRequest(std::move(beast_request));
     request.peer_address = peer;
     // Not a conditional expression: g++ 12 miscompiles co_await inside `?:`.
     HttpResponse response;
