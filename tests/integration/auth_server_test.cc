@@ -240,6 +240,73 @@ TEST(AuthServerTest, TheFlowWithInstructorAndStudentAccountsLeavesNoSecretInTheL
   }
 }
 
+// The edge of the running binary: CORS by the listed origin only, the per-address limit with
+// Retry-After (health probes exempt), the upload limits, and a file's type read from its bytes.
+TEST(AuthServerTest, TheEdgeLimitsCorsAndUploadsOnTheRunningBinary) {
+  TempDir dir;
+  ServerProcess server(dir.File("data"), {{"AUTOGRADER_ADMIN_PASSWORD", kAdminPassword},
+                                          {"CORS_ORIGINS", "https://ui.example.edu"},
+                                          {"RATE_LIMIT_PER_SECOND", "0.001"},
+                                          {"RATE_LIMIT_BURST", "12"},
+                                          {"MAX_UPLOAD_MB", "1"}});
+  server.UseAuth();
+  ASSERT_TRUE(server.Start()) << server.log();
+  HttpClient http(server.port());
+  Session admin(http, Login(http, "admin@localhost", kAdminPassword)["access_token"]);  // 1
+  auto a = admin.Call("POST", "/assignments",
+                      Json{{"title", "T"}, {"rubric", Json::parse(kOriginalRubric)}});  // 2
+  ASSERT_EQ(a.status, 200) << a.body;
+  const std::string upload = "/assignments/" + a.json()["id"].dump() + "/references";
+
+  auto preflight = http.Request("OPTIONS", "/assignments",
+                                {{"Origin", "https://ui.example.edu"},
+                                 {"Access-Control-Request-Method", "POST"},
+                                 {"Access-Control-Request-Headers", "authorization"}},
+                                "");  // 3
+  EXPECT_EQ(preflight.status, 200);
+  EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://ui.example.edu");
+  auto stranger =
+      http.Request("OPTIONS", "/assignments",
+                   {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}},
+                   "");  // 4
+  EXPECT_EQ(stranger.status, 403);
+  EXPECT_EQ(stranger.header("access-control-allow-origin"), "");
+  auto get = http.Request("GET", "/health", {{"Origin", "https://evil.example"}}, "");
+  EXPECT_EQ(get.header("access-control-allow-origin"), "");
+  EXPECT_EQ(get.header("x-content-type-options"), "nosniff");
+
+  EXPECT_EQ(admin.Upload(upload, "big.txt", std::string(2 << 20, 'a')).status, 413);  // 5
+  EXPECT_EQ(admin.Upload(upload, "tool.txt", std::string("\x7F") + "ELF\x02\x01\x01").status,
+            415);  // 6
+  const std::string two_files =
+      "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nA\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"file2\"; filename=\"b.txt\"\r\n\r\nB\r\n"
+      "--b--\r\n";
+  EXPECT_EQ(http.Request("POST", upload,
+                         {{"Authorization", "Bearer " + admin.token()},
+                          {"Content-Type", "multipart/form-data; boundary=b"}},
+                         two_files)
+                .status,
+            422);                                                               // 7
+  EXPECT_EQ(admin.Upload(upload, "notes.md", kOriginalReference).status, 200);  // 8
+
+  // The address's bucket (12) runs out: five requests above took from it (preflights, probes
+  // and the 413 the server gives before any route runs did not); probes go on.
+  int ok = 0;
+  HttpResult refused;
+  for (int i = 0; i < 12 && refused.status != 429; ++i) {
+    auto r = admin.Call("GET", "/auth/me");
+    if (r.status == 200) ++ok;
+    if (r.status == 429) refused = r;
+  }
+  EXPECT_EQ(ok, 7);
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  EXPECT_GT(std::stoi(refused.header("retry-after")), 0);
+  EXPECT_EQ(http.Get("/health/ready").status, 200);
+  EXPECT_NE(http.Get("/metrics").body.find("http_rate_limited_total{limit=\"address\"}"),
+            std::string::npos);
+}
+
 TEST(AuthServerTest, TheUserCommandAddsDisablesAndResetsAccounts) {
   TempDir dir;
   const std::vector<std::pair<std::string, std::string>> env = {{"JWT_SECRET", kJwtSecret}};
