@@ -7,6 +7,7 @@
 
 #include "app/wiring.h"
 #include "http/error_mapping.h"
+#include "support/openapi_refs.h"
 #include "support/temp_dir.h"
 
 namespace ag {
@@ -312,20 +313,7 @@ TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
     EXPECT_TRUE(doc["paths"][r.pattern].contains(method)) << r.method << " " << r.pattern;
     EXPECT_TRUE(doc["paths"][r.pattern][method].contains("responses")) << r.pattern;
   }
-  // Every $ref resolves.
-  std::function<void(const Json&)> check = [&](const Json& j) {
-    if (j.is_object()) {
-      if (auto it = j.find("$ref"); it != j.end()) {
-        const std::string name =
-            it->get<std::string>().substr(std::string("#/components/schemas/").size());
-        EXPECT_TRUE(doc["components"]["schemas"].contains(name)) << name;
-      }
-      for (auto& [k, v] : j.items()) check(v);
-    } else if (j.is_array()) {
-      for (auto& v : j) check(v);
-    }
-  };
-  check(doc);
+  testing::ExpectEveryRefResolves(doc);
 }
 
 TEST_F(ApiTest, MetricsCountRequestsByRoute) {

@@ -5,6 +5,7 @@
 
 #include "auth/base64url.h"
 #include "support/auth_api.h"
+#include "support/openapi_refs.h"
 
 namespace ag {
 namespace {
@@ -437,19 +438,7 @@ TEST(AuthEdge, TheApiDocumentSaysWhoMayCallEachRoute) {
       EXPECT_EQ(op["x-access"], std::string(ToString(r.access))) << r.pattern;
     }
   }
-  std::function<void(const Json&)> check = [&](const Json& j) {
-    if (j.is_object()) {
-      if (auto it = j.find("$ref"); it != j.end()) {
-        const std::string name =
-            it->get<std::string>().substr(std::string("#/components/schemas/").size());
-        EXPECT_TRUE(doc["components"]["schemas"].contains(name)) << name;
-      }
-      for (auto& [k, v] : j.items()) check(v);
-    } else if (j.is_array()) {
-      for (auto& v : j) check(v);
-    }
-  };
-  check(doc);
+  testing::ExpectEveryRefResolves(doc);
 }
 
 }  // namespace

@@ -18,6 +18,12 @@ Json TokenView(const TokenPair& t) {
 
 Status AuthOff() { return FailedPreconditionError("authentication is off on this server"); }
 
+// The {refresh_token} body of /auth/refresh and /auth/logout.
+Result<std::string> RefreshTokenOf(const HttpRequest& req) {
+  ASSIGN_OR_RETURN(Json body, JsonObjectBody(req));
+  return StringField(body, "refresh_token");
+}
+
 Json TokenSchema() {
   return Json{{"type", "object"},
               {"properties",
@@ -84,9 +90,7 @@ void AddAuthRoutes(Router& router, ApiDeps& deps) {
       {"POST", "/auth/refresh",
        [d](const HttpRequest& req) {
          if (!d->auth) return ErrorResponse(AuthOff());
-         auto body = JsonObjectBody(req);
-         if (!body.ok()) return ErrorResponse(body.status());
-         auto token = StringField(*body, "refresh_token");
+         auto token = RefreshTokenOf(req);
          if (!token.ok()) return ErrorResponse(token.status());
          return ToResponse(d->auth->Refresh(*token), TokenView);
        },
@@ -105,9 +109,7 @@ void AddAuthRoutes(Router& router, ApiDeps& deps) {
   router.Add({"POST", "/auth/logout",
               [d](const HttpRequest& req) {
                 if (!d->auth) return ErrorResponse(AuthOff());
-                auto body = JsonObjectBody(req);
-                if (!body.ok()) return ErrorResponse(body.status());
-                auto token = StringField(*body, "refresh_token");
+                auto token = RefreshTokenOf(req);
                 if (!token.ok()) return ErrorResponse(token.status());
                 Status s = d->auth->Logout(*token);
                 if (!s.ok()) return ErrorResponse(s);
