@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "http/error_mapping.h"
+#include "http/handler_util.h"
 #include "http/handlers/routes.h"
 
 namespace ag {
@@ -35,21 +36,6 @@ std::string StatusClass(int status) { return std::to_string(status / 100) + "xx"
 // Health probes and metrics scrapes are never rate limited: they come often, from one place.
 bool IsOperations(std::string_view path) {
   return path == "/metrics" || path == "/health" || path.substr(0, 8) == "/health/";
-}
-
-// A path parameter that names a resource: nullopt when absent or not a positive integer (the
-// handler then answers 422).
-std::optional<std::int64_t> PathNumber(const std::map<std::string, std::string>& params,
-                                       const std::string& name) {
-  auto it = params.find(name);
-  if (it == params.end() || it->second.empty() || it->second.size() > 18) return std::nullopt;
-  std::int64_t v = 0;
-  for (char c : it->second) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v <= 0) return std::nullopt;
-  return v;
 }
 
 Standing Needed(Access access) {
@@ -154,19 +140,24 @@ Status Api::Authorize(Access access, const Principal& who,
   }
   if (who.local_superuser) return OkStatus();
   if (!policy_) return denied;
+  // The resource is parsed exactly as the handler will parse it (a malformed id is the same
+  // 422 here as there), and a rule whose resource cannot be found refuses: never fail open.
   Standing standing = Standing::kNone;
   bool owner = false;
-  if (auto course = PathNumber(params, "course_id")) {
-    ASSIGN_OR_RETURN(auto course_row, deps_.accounts->store().GetCourse(CourseId(*course)));
+  if (auto it = params.find("course_id"); it != params.end()) {
+    ASSIGN_OR_RETURN(std::int64_t id, ParsePathId(it->second, "course_id"));
+    ASSIGN_OR_RETURN(auto course_row, deps_.accounts->store().GetCourse(CourseId(id)));
     ASSIGN_OR_RETURN(standing, policy_->InCourse(who, course_row.id));
-  } else if (auto assignment = PathNumber(params, "assignment_id")) {
-    ASSIGN_OR_RETURN(standing, policy_->InAssignment(who, AssignmentId(*assignment)));
-  } else if (auto submission = PathNumber(params, "submission_id")) {
-    ASSIGN_OR_RETURN(auto found, policy_->ForSubmission(who, SubmissionId(*submission)));
+  } else if (auto it = params.find("assignment_id"); it != params.end()) {
+    ASSIGN_OR_RETURN(std::int64_t id, ParsePathId(it->second, "assignment_id"));
+    ASSIGN_OR_RETURN(standing, policy_->InAssignment(who, AssignmentId(id)));
+  } else if (auto it = params.find("submission_id"); it != params.end()) {
+    ASSIGN_OR_RETURN(std::int64_t id, ParsePathId(it->second, "submission_id"));
+    ASSIGN_OR_RETURN(auto found, policy_->ForSubmission(who, SubmissionId(id)));
     standing = found.standing;
     owner = found.owner;
   } else {
-    return OkStatus();  // no resource named: the handler's parameter check answers 422
+    return denied;  // a course rule on a route that names no course: a bug, refused
   }
   if (access == Access::kSubmissionOwnerOrStaff) {
     return owner || standing >= Standing::kTa ? OkStatus() : denied;

@@ -17,13 +17,17 @@ std::optional<std::int64_t> ParseInt(std::string_view s) {
 
 }  // namespace
 
-Result<std::int64_t> PathId(const HttpRequest& request, const std::string& name) {
-  auto it = request.path_params.find(name);
-  if (it == request.path_params.end()) return InternalError("route has no parameter " + name);
-  auto v = ParseInt(it->second);
+Result<std::int64_t> ParsePathId(std::string_view text, const std::string& name) {
+  auto v = ParseInt(text);
   if (!v) return InvalidArgumentError("value is not a valid integer", {"path", name});
   if (*v <= 0) return InvalidArgumentError("ensure this value is greater than 0", {"path", name});
   return *v;
+}
+
+Result<std::int64_t> PathId(const HttpRequest& request, const std::string& name) {
+  auto it = request.path_params.find(name);
+  if (it == request.path_params.end()) return InternalError("route has no parameter " + name);
+  return ParsePathId(it->second, name);
 }
 
 Result<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name,

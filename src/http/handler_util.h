@@ -16,6 +16,9 @@ namespace ag {
 
 // A positive integer path parameter; 422 naming ["path", name] otherwise.
 Result<std::int64_t> PathId(const HttpRequest& request, const std::string& name);
+// The same parse of a parameter's text: the access check and the handlers must agree on which
+// resource a path names.
+Result<std::int64_t> ParsePathId(std::string_view text, const std::string& name);
 
 // An integer query parameter in [min, max]; `fallback` when absent, or 422 when required.
 Result<std::int64_t> QueryInt(const HttpRequest& request, const std::string& name,

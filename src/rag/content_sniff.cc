@@ -16,7 +16,7 @@ SniffedType SniffContent(std::string_view b) {
   if (StartsWith(b, "%PDF-")) return SniffedType::kPdf;
   if (StartsWith(b, "PK\x03\x04"sv) || StartsWith(b, "PK\x05\x06"sv)) return SniffedType::kZip;
   if (StartsWith(b, "\x89PNG\r\n\x1a\n"sv) || StartsWith(b, "\xFF\xD8\xFF"sv) ||
-      (StartsWith(b, "RIFF"sv) && b.substr(8, 4) == "WEBP"sv)) {
+      (b.size() >= 12 && StartsWith(b, "RIFF"sv) && b.substr(8, 4) == "WEBP"sv)) {
     return SniffedType::kImage;
   }
   if (StartsWith(b,

@@ -13,7 +13,7 @@ double Refilled(double tokens, TimePoint from, TimePoint to, double per_second, 
 
 }  // namespace
 
-void LocalRateLimiter::ForgetFullBuckets(TimePoint now) {
+void LocalRateLimiter::MakeRoom(TimePoint now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     const Bucket& b = it->second;
     if (Refilled(b.tokens, b.updated, now, b.per_second, b.burst) >= b.burst) {
@@ -22,6 +22,17 @@ void LocalRateLimiter::ForgetFullBuckets(TimePoint now) {
       ++it;
     }
   }
+  // Still too many partly empty buckets (a flood of new keys): forget half of them. Those keys
+  // start full again, which lets a flood some extra requests, but the map stays bounded and
+  // this scan runs once per max_keys / 2 new keys, not once per key.
+  for (auto it = buckets_.begin(); it != buckets_.end() && buckets_.size() > max_keys_ / 2;) {
+    it = buckets_.erase(it);
+  }
+}
+
+std::size_t LocalRateLimiter::tracked_keys() {
+  std::lock_guard lock(mu_);
+  return buckets_.size();
 }
 
 Result<RateDecision> LocalRateLimiter::Take(std::string_view key, const RateLimit& limit,
@@ -29,7 +40,7 @@ Result<RateDecision> LocalRateLimiter::Take(std::string_view key, const RateLimi
   std::lock_guard lock(mu_);
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
-    if (buckets_.size() >= max_keys_) ForgetFullBuckets(now);
+    if (buckets_.size() >= max_keys_) MakeRoom(now);
     it = buckets_.emplace(std::string(key), Bucket{limit.burst, now, limit.burst, limit.per_second})
              .first;
   }

@@ -1,6 +1,6 @@
-// The embedded RateLimiter: buckets in a map behind a mutex. Full buckets are forgotten when the
-// map grows past `max_keys` (a full bucket is what an unknown key starts as), so a flood of
-// addresses cannot grow it without bound.
+// The embedded RateLimiter: buckets in a map behind a mutex. When the map reaches `max_keys`,
+// full buckets are forgotten (a full bucket is what an unknown key starts as), and then, if
+// that is not enough, half of the rest: a flood of new keys cannot grow it without bound.
 #pragma once
 
 #include <mutex>
@@ -15,6 +15,7 @@ class LocalRateLimiter final : public RateLimiter {
  public:
   explicit LocalRateLimiter(std::size_t max_keys = 100000) : max_keys_(max_keys) {}
   Result<RateDecision> Take(std::string_view key, const RateLimit& limit, TimePoint now) override;
+  std::size_t tracked_keys();
 
  private:
   struct Bucket {
@@ -23,7 +24,7 @@ class LocalRateLimiter final : public RateLimiter {
     double burst = 0;
     double per_second = 0;
   };
-  void ForgetFullBuckets(TimePoint now);
+  void MakeRoom(TimePoint now);
 
   std::size_t max_keys_;
   std::mutex mu_;

@@ -44,7 +44,18 @@ AuthService::AuthService(AccountStore& accounts, PasswordHasher& hasher, const J
       jwt_(jwt),
       limiter_(limiter),
       clock_(clock),
-      options_(options) {}
+      options_(options) {
+  static_cast<void>(DummyHash());  // made now if it can be; else at the first login
+}
+
+Result<std::string> AuthService::DummyHash() {
+  std::lock_guard lock(dummy_mu_);
+  if (dummy_hash_.empty()) {
+    // Until it exists no login is checked: an unknown email must never be cheaper to refuse.
+    ASSIGN_OR_RETURN(dummy_hash_, hasher_.Hash("not a password anyone has: " + RandomSecret(16)));
+  }
+  return dummy_hash_;
+}
 
 Status AuthService::Audit(std::string actor, std::string action, std::string entity,
                           std::string entity_id, Json detail) {
@@ -64,9 +75,11 @@ Result<TokenPair> AuthService::Login(std::string_view email_in, std::string_view
   auto email = NormalizeEmail(email_in, {"body", "email"});
   if (!email.ok()) return UnauthenticatedError(std::string(kBadLogin));
   const TimePoint now = clock_.Now();
+  // The address first: a flood of made-up emails from one address stops there, before each
+  // email gets a bucket of its own.
   for (const auto& [key, limit] :
-       {std::pair{"login:account:" + *email, options_.login_per_account},
-        std::pair{"login:address:" + std::string(client_address), options_.login_per_address}}) {
+       {std::pair{"login:address:" + std::string(client_address), options_.login_per_address},
+        std::pair{"login:account:" + *email, options_.login_per_account}}) {
     auto d = limiter_.Take(key, limit, now);
     // A limiter outage lets logins through: the hasher's own bound still holds.
     if (d.ok() && !d->allowed) {
@@ -78,11 +91,8 @@ Result<TokenPair> AuthService::Login(std::string_view email_in, std::string_view
   }
   auto user = accounts_.FindUserByEmail(*email);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
-  std::call_once(dummy_once_, [this] {
-    auto h = hasher_.Hash("not a password anyone has: " + RandomSecret(16));
-    if (h.ok()) dummy_hash_ = *h;
-  });
-  const std::string& stored = user.ok() ? user->password_hash : dummy_hash_;
+  ASSIGN_OR_RETURN(const std::string dummy, DummyHash());
+  const std::string& stored = user.ok() ? user->password_hash : dummy;
   ASSIGN_OR_RETURN(bool match, hasher_.Verify(stored, password));
   const bool ok = match && user.ok() && !user->disabled() && !user->password_hash.empty();
   const Json detail{{"address", std::string(client_address)}};
@@ -107,7 +117,8 @@ Result<TokenPair> AuthService::Issue(const User& user, const std::string& family
   claims.not_before = now;
   claims.expires_at = now + options_.access_ttl;
   claims.id = RandomSecret(12);
-  claims.extra = Json{{"role", std::string(ToString(user.role))}};
+  // Milliseconds of issue, finer than `iat`: a token made just after a password change is new.
+  claims.extra = Json{{"role", std::string(ToString(user.role))}, {"iat_ms", ToUnixMillis(now)}};
   TokenPair pair;
   pair.access_token = jwt_.Sign(claims);
   pair.refresh_token = RandomSecret(32);
@@ -175,6 +186,7 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
   const Status invalid = UnauthenticatedError("Invalid authentication credentials");
   Principal p;
   UserId user_id;
+  std::optional<std::int64_t> issued_ms;  // of an access token
   if (token.substr(0, kApiKeyPrefix.size()) == kApiKeyPrefix) {
     auto key = accounts_.FindApiKey(SecretHash(token));
     if (!key.ok()) return key.status().code() == StatusCode::kNotFound ? invalid : key.status();
@@ -184,6 +196,11 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
   } else {
     auto claims = jwt_.Verify(token, clock_.Now());
     if (!claims.ok()) return claims.status();
+    issued_ms = ToUnixMillis(claims->issued_at);
+    if (auto ms = claims->extra.find("iat_ms");
+        ms != claims->extra.end() && ms->is_number_integer()) {
+      issued_ms = ms->get<std::int64_t>();
+    }
     std::int64_t id = 0;
     for (char c : claims->subject) {
       if (c < '0' || c > '9' || id > (INT64_MAX - 9) / 10) return invalid;
@@ -194,6 +211,9 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
   auto user = accounts_.GetUser(user_id);
   if (!user.ok()) return user.status().code() == StatusCode::kNotFound ? invalid : user.status();
   if (user->disabled()) return UnauthenticatedError("account disabled");
+  if (issued_ms && *issued_ms < ToUnixMillis(user->sessions_valid_after)) {
+    return UnauthenticatedError("session ended; sign in again");
+  }
   p.user = user->id;
   p.role = user->role;  // the current role, not the one the token was issued with
   p.email = user->email;

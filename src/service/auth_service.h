@@ -74,7 +74,8 @@ class AuthService {
   const Clock& clock_;
   AuthOptions options_;
   // Verified against for unknown emails, so that they cost what a known one does.
-  std::once_flag dummy_once_;
+  Result<std::string> DummyHash();
+  std::mutex dummy_mu_;
   std::string dummy_hash_;
 };
 

@@ -34,6 +34,8 @@ struct User {
   std::string password_hash;
   std::optional<TimePoint> disabled_at;
   TimePoint created_at;
+  // Access tokens issued before this are refused (set by a new password or disabling).
+  TimePoint sessions_valid_after{};
   bool disabled() const { return disabled_at.has_value(); }
 };
 
@@ -110,8 +112,9 @@ class AccountStore {
   // By id.
   virtual Result<std::vector<User>> ListUsers(int limit, int offset) = 0;
   virtual Result<std::int64_t> CountUsers() = 0;
-  // Applies the change; disabling also revokes every refresh token of the user, in the same
-  // transaction. Returns the user as it now is.
+  // Applies the change; disabling or a new password also revokes every refresh token of the
+  // user and moves sessions_valid_after to `now`, in the same transaction. Returns the user as
+  // it now is.
   virtual Result<User> UpdateUser(UserId id, const UserChange& change, TimePoint now) = 0;
 
   virtual Result<Course> CreateCourse(std::string_view code, std::string_view title,

@@ -7,7 +7,7 @@ namespace ag {
 namespace account_sql {
 
 constexpr std::string_view kUserColumns =
-    "id, email, name, role, password_hash, disabled_at, created_at";
+    "id, email, name, role, password_hash, disabled_at, created_at, sessions_valid_after";
 
 template <class Stmt>
 User ReadUser(const Stmt& s) {
@@ -19,6 +19,7 @@ User ReadUser(const Stmt& s) {
   u.password_hash = s.Text(4);
   if (!s.IsNull(5)) u.disabled_at = FromUnixMillis(s.Int(5));
   u.created_at = FromUnixMillis(s.Int(6));
+  u.sessions_valid_after = FromUnixMillis(s.Int(7));
   return u;
 }
 
@@ -158,17 +159,21 @@ Result<User> SqlAccountStore<Db>::UpdateUser(UserId id, const UserChange& change
       if (*change.disabled && !u.disabled_at) u.disabled_at = FromUnixMillis(ms);
       if (!*change.disabled) u.disabled_at.reset();
     }
+    const bool end_sessions = (change.disabled && *change.disabled) || change.password_hash;
+    if (end_sessions) u.sessions_valid_after = FromUnixMillis(ms);
     ASSIGN_OR_RETURN(auto upd, c.Prepare("UPDATE users SET name = ?, role = ?, password_hash = ?, "
-                                         "disabled_at = ?, updated_at = ? WHERE id = ?"));
+                                         "disabled_at = ?, updated_at = ?, "
+                                         "sessions_valid_after = ? WHERE id = ?"));
     upd.Bind(1, u.name).Bind(2, ToString(u.role)).Bind(3, u.password_hash);
     if (u.disabled_at) {
       upd.Bind(4, ToUnixMillis(*u.disabled_at));
     } else {
       upd.BindNull(4);
     }
-    RETURN_IF_ERROR(upd.Bind(5, ms).Bind(6, id.value()).Run());
+    RETURN_IF_ERROR(
+        upd.Bind(5, ms).Bind(6, ToUnixMillis(u.sessions_valid_after)).Bind(7, id.value()).Run());
     // A disabled account, or one whose password changed, keeps no session.
-    if ((change.disabled && *change.disabled) || change.password_hash) {
+    if (end_sessions) {
       ASSIGN_OR_RETURN(auto revoke, c.Prepare("UPDATE refresh_tokens SET revoked_at = ? "
                                               "WHERE user_id = ? AND revoked_at IS NULL"));
       RETURN_IF_ERROR(revoke.Bind(1, ms).Bind(2, id.value()).Run());

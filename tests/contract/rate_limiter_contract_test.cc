@@ -87,6 +87,16 @@ TEST_P(RateLimiterContract, ASlowRateSaysHowLongToWait) {
   EXPECT_LE(refused.retry_after, 60s);
 }
 
+TEST(LocalRateLimiter, AFloodOfNewKeysCannotGrowItWithoutBound) {
+  LocalRateLimiter limiter(100);
+  ManualClock clock;
+  for (int i = 0; i < 10000; ++i) {
+    // Each key's bucket is left partly empty, so none is forgotten as full.
+    ASSERT_TRUE(limiter.Take("login:" + std::to_string(i), {0.001, 5}, clock.Now())->allowed);
+  }
+  EXPECT_LE(limiter.tracked_keys(), 100u);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Adapters, RateLimiterContract,
     ::testing::Values(

@@ -530,7 +530,11 @@ TEST_P(AccountStoreContract, DisablingOrANewPasswordEndsEverySession) {
   ASSERT_TRUE(accounts().AddRefreshToken(Token(u.id, "h3", "f3"), clock_.Now()).ok());
   UserChange password;
   password.password_hash = "$argon2id$other";
-  EXPECT_EQ(accounts().UpdateUser(u.id, password, clock_.Now())->password_hash, "$argon2id$other");
+  clock_.Advance(5s);
+  const User changed = accounts().UpdateUser(u.id, password, clock_.Now()).value();
+  EXPECT_EQ(changed.password_hash, "$argon2id$other");
+  EXPECT_EQ(changed.sessions_valid_after, clock_.Now());
+  EXPECT_EQ(accounts().GetUser(u.id)->sessions_valid_after, clock_.Now());
   EXPECT_TRUE(accounts().FindRefreshToken("h3")->revoked_at.has_value());
 }
 

@@ -58,7 +58,7 @@ AuthApi::Reply AuthApi::Call(const std::string& method, const std::string& targe
   r.method = method;
   r.target = target;
   const auto q = target.find('?');
-  r.path = target.substr(0, q);
+  r.path = PercentDecode(target.substr(0, q), false);
   if (q != std::string::npos) r.query = ParseQuery(target.substr(q + 1));
   r.headers = std::move(headers);
   if (!body.empty()) r.headers.emplace_back("content-type", content_type);

@@ -212,6 +212,20 @@ TEST_F(AuthApiTest, DisablingAnAccountOrChangingItsRoleTakesEffectAtOnce) {
       409);
 }
 
+TEST_F(AuthApiTest, ANewPasswordEndsTheAccessTokensIssuedBeforeIt) {
+  User u = api_.AddUser("s@example.edu", Role::kStudent);
+  const std::string old_token = api_.Login("s@example.edu").first;
+  clock_.Advance(1s);
+  UserUpdate update;
+  update.password = "a brand new password";
+  ASSERT_TRUE(api_.accounts().UpdateUser(u.id, update, "test").ok());
+  auto refused = api_.Call("GET", "/auth/me", old_token);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.body["detail"], "session ended; sign in again");
+  const std::string fresh = api_.Login("s@example.edu", "a brand new password").first;
+  EXPECT_EQ(Me(api_, fresh), "s@example.edu") << "a token made in the same millisecond counts";
+}
+
 TEST(AuthKeyRotation, OldTokensStayValidUntilTheirKeyIsRetired) {
   ManualClock clock;
   const std::string old_secret = "the old signing secret, long enough to use";
@@ -345,7 +359,7 @@ TEST(AuthLimits, LoginAttemptsAreLimitedPerAccountAndPerAddress) {
   ManualClock clock;
   testing::AuthApiOptions o;
   o.auth.login_per_account = {1.0 / 60, 3};
-  o.auth.login_per_address = {1.0 / 60, 4};
+  o.auth.login_per_address = {1.0 / 60, 5};
   AuthApi api(clock, o);
   api.AddUser("s@example.edu", Role::kStudent);
   for (int i = 0; i < 3; ++i)
@@ -356,7 +370,8 @@ TEST(AuthLimits, LoginAttemptsAreLimitedPerAccountAndPerAddress) {
                Json{{"email", "s@example.edu"}, {"password", testing::kTestPassword}}.dump());
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.Header("Retry-After"), "60");
-  // The refused try took nothing from the address, which has one try left for any account.
+  // The address is checked first (the refused try took its fourth token): one try is left for
+  // any account, then the address is refused too.
   EXPECT_EQ(api.Login("ghost@example.edu").second["detail"], "Incorrect email or password");
   EXPECT_EQ(api.Call("POST", "/auth/login", "",
                      R"({"email": "ghost2@example.edu", "password": "whatever it is"})")

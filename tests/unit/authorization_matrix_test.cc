@@ -122,7 +122,7 @@ std::vector<Rule> Table() {
       {"POST", "/courses/{course_id}/enrollments",
        [](World& w, Who) {
          return Request{"/courses/" + Id(w.course) + "/enrollments",
-                        Json{{"user_id", w.extra_user}, {"role", "student"}}.dump()};
+                        Json{{"email", "extra@example.edu"}, {"role", "student"}}.dump()};
        },
        kInstructors},
       {"GET", "/courses/{course_id}/enrollments",
@@ -313,6 +313,34 @@ TEST_F(AuthorizationMatrix, EveryCallerGetsWhatTheTableSays) {
       }
     }
   }
+}
+
+// A path id the access check could not read must not reach the handler unchecked: the check and
+// the handler parse it alike ("+42" is 42 to both), and a rule that finds no course refuses.
+TEST_F(AuthorizationMatrix, RewrittenIdsGetNoFurtherThanPlainOnes) {
+  const std::string& outsider = w_.token[kOtherStudent];
+  const std::string s = Id(w_.submission), a = Id(w_.assignment), c = Id(w_.course);
+  for (const std::string& id : {"+" + s, "%2B" + s, "000000000000000000" + s}) {
+    EXPECT_EQ(api_.Call("GET", "/submissions/" + id, outsider).status, 403) << id;
+    EXPECT_EQ(
+        api_.Call("PUT", "/submissions/" + id + "/grade", outsider, R"({"breakdown": {"c": 2}})")
+            .status,
+        403)
+        << id;
+  }
+  EXPECT_EQ(api_.Call("GET", "/submissions/assignment/+" + a, outsider).status, 403);
+  EXPECT_EQ(api_.Call("POST", "/courses/+" + c + "/enrollments", outsider,
+                      R"({"email": "other.student@example.edu", "role": "instructor"})")
+                .status,
+            403);
+  EXPECT_EQ(api_.Call("POST", "/assignments/+" + a + "/release", w_.token[kTa]).status, 403);
+  for (const char* bad : {"x", "-1", "0", "99999999999999999999", "1e3"}) {
+    EXPECT_EQ(api_.Call("GET", std::string("/submissions/") + bad, outsider).status, 422) << bad;
+  }
+  // An instructor enrolls by email: by id they could read every account's email in turn.
+  auto by_id = api_.Call("POST", "/courses/" + c + "/enrollments", w_.token[kInstructor],
+                         Json{{"user_id", w_.extra_user}, {"role", "student"}}.dump());
+  EXPECT_EQ(by_id.status, 422) << by_id.raw;
 }
 
 TEST_F(AuthorizationMatrix, AClassmateCannotReadAnotherStudentsSubmission) {

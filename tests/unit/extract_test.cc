@@ -64,7 +64,7 @@ TEST(ExtractTest, ANameThatSaysTextCannotHideAnotherType) {
   }
   // Text that merely names a format, or starts with letters some formats start with, is text.
   for (const char* text : {"GIF89a is the animated GIF format.", "MZ marks DOS executables.",
-                           "BZh starts bzip2 files.", "RIFF is a container."}) {
+                           "BZh starts bzip2 files.", "RIFF is a container.", "RIFFs"}) {
     EXPECT_TRUE(ExtractText("answer.txt", text).ok()) << text;
   }
 }

@@ -63,6 +63,11 @@ HttpResponse Enroll(ApiDeps& d, const HttpRequest& req) {
   }
   UserId user;
   if (*user_id) {
+    // Ids are sequential: enrolling by id would let an instructor list every account's email.
+    if (!Caller(req).admin()) {
+      return ErrorResponse(
+          InvalidArgumentError("instructors enroll by email", {"body", "user_id"}));
+    }
     user = UserId(**user_id);
   } else if (*email) {
     auto normal = NormalizeEmail(**email, {"body", "email"});
@@ -152,8 +157,8 @@ void AddCourseRoutes(Router& router, ApiDeps& deps) {
       {"POST", "/courses/{course_id}/enrollments",
        [d](const HttpRequest& req) { return Enroll(*d, req); }, false,
        Operation("enroll",
-                 "Enroll a user (by user_id or email) as instructor, ta or student, or change "
-                 "their role (the course's instructors)",
+                 "Enroll a user (by email; admins also by user_id) as instructor, ta or student, "
+                 "or change their role (the course's instructors)",
                  "courses", one("The enrollment", "Enrollment"), CoursePath("Course id"),
                  Json{{"required", true},
                       {"content",

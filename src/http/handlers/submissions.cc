@@ -134,6 +134,7 @@ HttpResponse ListSubmissions(ApiDeps& d, const HttpRequest& req) {
     if (!assignment.ok()) return ErrorResponse(assignment.status());
     auto standing = StandingIn(d, caller, assignment->course_id);
     if (!standing.ok()) return ErrorResponse(standing.status());
+    if (*standing < Standing::kStudent) return ErrorResponse(PermissionDeniedError("Not allowed"));
     if (*standing == Standing::kStudent) {
       const bool released = assignment->grades_released_at.has_value();
       return ToResponse(
