@@ -32,7 +32,7 @@ test-asan:
 
 # A short run of every fuzz target (clang + libFuzzer); `make fuzz` runs each for 5 minutes.
 test-fuzz:
-	scripts/fuzz --seconds 10
+	scripts/fuzz --seconds 5
 
 fuzz: setup
 	scripts/fuzz --seconds 300
