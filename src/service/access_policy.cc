@@ -25,10 +25,6 @@ Result<Standing> AccessPolicy::InCourse(const Principal& p, std::optional<Course
   return role ? FromCourseRole(*role) : Standing::kNone;
 }
 
-Result<Standing> AccessPolicy::InAssignment(const Principal& p, const Assignment& assignment) {
-  return InCourse(p, assignment.course_id);
-}
-
 Result<Standing> AccessPolicy::InAssignment(const Principal& p, AssignmentId id) {
   if (p.admin()) {
     ASSIGN_OR_RETURN(bool exists, store_.AssignmentExists(id));

@@ -31,7 +31,6 @@ class AccessPolicy {
 
   Result<Standing> InCourse(const Principal& p, std::optional<CourseId> course);
   // NotFound when the assignment does not exist.
-  Result<Standing> InAssignment(const Principal& p, const Assignment& assignment);
   Result<Standing> InAssignment(const Principal& p, AssignmentId assignment);
   // NotFound when the submission does not exist.
   Result<SubmissionAccess> ForSubmission(const Principal& p, SubmissionId submission);

@@ -1,6 +1,7 @@
 #include "service/account_service.h"
 
 #include "auth/secret_token.h"
+#include "service/audit.h"
 
 namespace ag {
 namespace {
@@ -19,14 +20,8 @@ Status CheckLength(std::string_view value, std::size_t min, std::size_t max,
 
 Status AccountService::Audit(const std::string& actor, std::string action, std::string entity,
                              std::string entity_id, Json detail) {
-  AuditEntry e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.entity = std::move(entity);
-  e.entity_id = std::move(entity_id);
-  e.detail = std::move(detail);
-  e.created_at = clock_.Now();
-  return accounts_.AppendAudit(e);
+  return WriteAudit(accounts_, clock_, actor, std::move(action), std::move(entity),
+                    std::move(entity_id), std::move(detail));
 }
 
 Result<User> AccountService::AddUser(std::string_view email_in, std::string_view name, Role role,

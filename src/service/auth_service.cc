@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "auth/secret_token.h"
+#include "service/audit.h"
 
 namespace ag {
 namespace {
@@ -57,18 +58,6 @@ Result<std::string> AuthService::DummyHash() {
   return dummy_hash_;
 }
 
-Status AuthService::Audit(std::string actor, std::string action, std::string entity,
-                          std::string entity_id, Json detail) {
-  AuditEntry e;
-  e.actor = std::move(actor);
-  e.action = std::move(action);
-  e.entity = std::move(entity);
-  e.entity_id = std::move(entity_id);
-  e.detail = std::move(detail);
-  e.created_at = clock_.Now();
-  return accounts_.AppendAudit(e);
-}
-
 Result<TokenPair> AuthService::Login(std::string_view email_in, std::string_view password,
                                      std::string_view client_address,
                                      std::chrono::seconds* retry_after) {
@@ -97,14 +86,14 @@ Result<TokenPair> AuthService::Login(std::string_view email_in, std::string_view
   const bool ok = match && user.ok() && !user->disabled() && !user->password_hash.empty();
   const Json detail{{"address", std::string(client_address)}};
   if (!ok) {
-    Audit(user.ok() ? "user:" + user->id.ToString() : "anonymous", "login_failed", "user",
-          user.ok() ? user->id.ToString() : "",
-          Json{{"address", std::string(client_address)}, {"email", *email}})
+    WriteAudit(accounts_, clock_, user.ok() ? "user:" + user->id.ToString() : "anonymous",
+               "login_failed", "user", user.ok() ? user->id.ToString() : "",
+               Json{{"address", std::string(client_address)}, {"email", *email}})
         .IgnoreError();
     return UnauthenticatedError(std::string(kBadLogin));
   }
-  RETURN_IF_ERROR(
-      Audit("user:" + user->id.ToString(), "login", "user", user->id.ToString(), detail));
+  RETURN_IF_ERROR(WriteAudit(accounts_, clock_, "user:" + user->id.ToString(), "login", "user",
+                             user->id.ToString(), detail));
   return Issue(*user, RandomSecret(16), 0);
 }
 
@@ -143,8 +132,8 @@ Result<TokenPair> AuthService::Refresh(std::string_view refresh_token) {
   if (record->revoked_at) {
     // A spent token used again: someone holds a copy. End every session of this login.
     RETURN_IF_ERROR(accounts_.RevokeRefreshFamily(record->family, now));
-    Audit("user:" + record->user_id.ToString(), "refresh_token_reused", "user",
-          record->user_id.ToString(), Json::object())
+    WriteAudit(accounts_, clock_, "user:" + record->user_id.ToString(), "refresh_token_reused",
+               "user", record->user_id.ToString(), Json::object())
         .IgnoreError();
     return invalid;
   }
@@ -167,8 +156,8 @@ Status AuthService::Logout(std::string_view refresh_token) {
     return record.status().code() == StatusCode::kNotFound ? OkStatus() : record.status();
   }
   RETURN_IF_ERROR(accounts_.RevokeRefreshFamily(record->family, clock_.Now()));
-  return Audit("user:" + record->user_id.ToString(), "logout", "user", record->user_id.ToString(),
-               Json::object());
+  return WriteAudit(accounts_, clock_, "user:" + record->user_id.ToString(), "logout", "user",
+                    record->user_id.ToString(), Json::object());
 }
 
 Result<Principal> AuthService::Authenticate(std::optional<std::string_view> authorization) {

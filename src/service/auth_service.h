@@ -60,12 +60,8 @@ class AuthService {
   Result<std::pair<std::string, ApiKey>> CreateApiKey(UserId user, CourseId course,
                                                       std::string_view name);
 
-  const AuthOptions& options() const { return options_; }
-
  private:
   Result<TokenPair> Issue(const User& user, const std::string& family, std::int64_t rotate_from);
-  Status Audit(std::string actor, std::string action, std::string entity, std::string entity_id,
-               Json detail);
 
   AccountStore& accounts_;
   PasswordHasher& hasher_;

@@ -23,14 +23,8 @@ struct LruUnderTest : CacheUnderTest {
 };
 
 struct RedisUnderTest : CacheUnderTest {
-  RedisUnderTest() : redis(Options()), store(redis, std::chrono::seconds(60), Prefix()) {}
-  static RedisClientOptions Options() {
-    const std::string url = testing::ServiceSetting("AG_TEST_REDIS_URL");
-    EXPECT_FALSE(url.empty()) << testing::kStartServicesHint;
-    RedisClientOptions o;
-    o.address = ParseRedisUrl(url).value();
-    return o;
-  }
+  RedisUnderTest()
+      : redis(testing::SharedRedisOptions()), store(redis, std::chrono::seconds(60), Prefix()) {}
   static std::string Prefix() { return testing::UniqueName("cache") + ":"; }
   GradeCache& cache() override { return store; }
   RedisClient redis;

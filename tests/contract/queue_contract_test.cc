@@ -60,17 +60,9 @@ struct SqliteQueueUnderTest : QueueUnderTest {
   const Clock* clock_;
 };
 
-RedisClientOptions TestRedis() {
-  const std::string url = testing::ServiceSetting("AG_TEST_REDIS_URL");
-  EXPECT_FALSE(url.empty()) << testing::kStartServicesHint;
-  RedisClientOptions o;
-  o.address = ParseRedisUrl(url).value();
-  return o;
-}
-
 struct RedisQueueUnderTest : QueueUnderTest {
   RedisQueueUnderTest(const Clock& clock, RandomSource& random, RetryPolicy policy)
-      : redis(TestRedis()) {
+      : redis(testing::SharedRedisOptions()) {
     RedisJobQueueOptions o;
     o.queue_name = testing::UniqueName("grading");  // keys of their own per test
     o.retry = policy;

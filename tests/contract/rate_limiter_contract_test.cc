@@ -25,14 +25,8 @@ struct LocalUnderTest : LimiterUnderTest {
 };
 
 struct RedisUnderTest : LimiterUnderTest {
-  RedisUnderTest() : redis(Options()), store(redis, testing::UniqueName("rl") + ":") {}
-  static RedisClientOptions Options() {
-    const std::string url = testing::ServiceSetting("AG_TEST_REDIS_URL");
-    EXPECT_FALSE(url.empty()) << testing::kStartServicesHint;
-    RedisClientOptions o;
-    o.address = ParseRedisUrl(url).value();
-    return o;
-  }
+  RedisUnderTest()
+      : redis(testing::SharedRedisOptions()), store(redis, testing::UniqueName("rl") + ":") {}
   RateLimiter& limiter() override { return store; }
   RedisClient redis;
   RedisRateLimiter store;

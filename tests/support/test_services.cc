@@ -1,5 +1,7 @@
 #include "support/test_services.h"
 
+#include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -48,6 +50,14 @@ bool RestartOwnService(const std::string& dir, const std::string& service) {
 }
 
 void StopOwnServices(const std::string& dir) { RunScript("stop " + dir); }
+
+RedisClientOptions SharedRedisOptions() {
+  const std::string url = ServiceSetting("AG_TEST_REDIS_URL");
+  EXPECT_FALSE(url.empty()) << kStartServicesHint;
+  RedisClientOptions o;
+  o.address = ParseRedisUrl(url).value();
+  return o;
+}
 
 std::string UniqueRedisUrl() {
   const std::string url = ServiceSetting("AG_TEST_REDIS_URL");

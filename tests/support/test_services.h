@@ -5,11 +5,17 @@
 
 #include <string>
 
+#include "redis/redis_client.h"
+
 namespace ag::testing {
 
 // The value of `key` (e.g. "AG_TEST_REDIS_URL") in the services' env file; empty when the
 // services are not running or lack it. Tests ASSERT on it with kStartServicesHint.
 std::string ServiceSetting(const std::string& key);
+
+// Options for a client of the shared Redis server (its database 0); a test failure when the
+// servers are not running. Tests keep to keys of their own (UniqueName).
+RedisClientOptions SharedRedisOptions();
 
 // A name no other test of this run uses: "<prefix>-<pid>-<counter>-<random>", lower case.
 std::string UniqueName(const std::string& prefix);
