@@ -24,6 +24,18 @@ done
 run semeval-unseen-questions-no-word-vectors --dataset semeval \
   --train "$sem/training/3way/sciEntsBank" --test "$sem/test/3way/sciEntsBank/test-unseen-questions" \
   --no-curve --no-word-vectors
+run semeval-unseen-questions-no-antonyms --dataset semeval \
+  --train "$sem/training/3way/sciEntsBank" --test "$sem/test/3way/sciEntsBank/test-unseen-questions" \
+  --no-curve --no-antonyms
+# Unseen questions within the training set (a fifth of its questions held out): where the
+# cross-question model's features are chosen, so the official test split stays unseen.
+for seed in 1 2 3 4 5 6; do
+  for variant in "" --no-antonyms; do
+    run "semeval-training-unseen-questions-seed$seed${variant:+-no-antonyms}" --dataset semeval \
+      --train "$sem/training/3way/sciEntsBank" --split 0.8 --split-by questions --seed $seed \
+      --no-curve $variant
+  done
+done
 run mohler --dataset mohler --train "$data/mohler" --split 0.8 --seed 42
 run saf-unseen-answers --dataset saf --train "$data/saf/training/english" \
   --test "$data/saf/unseen_answers/english"

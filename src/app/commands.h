@@ -70,6 +70,7 @@ struct EvalFlags {
   std::string train;
   std::optional<std::string> test;
   double split = 0.8;
+  std::string split_by = "answers";  // answers: every question in both parts; questions: unseen
   std::uint64_t seed = 42;
   std::optional<int> examples;  // per question; -1 means all
   std::string grader = "local";
@@ -77,6 +78,8 @@ struct EvalFlags {
   bool argmax = false;  // ordinal: the likeliest level instead of the rounded expectation
   bool no_word_vectors = false;
   std::string word_vectors;  // the word-vector file (WORD_VECTORS_PATH)
+  std::string wordnet;       // WordNet's data folder (WORDNET_DIR)
+  bool no_antonyms = false;
   // --grader llm: graded examples shown to the model as material; --no-retrieval: none.
   int examples_shown = 5;
   bool no_retrieval = false;

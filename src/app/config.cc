@@ -169,6 +169,13 @@ const std::vector<Setting>& Settings() {
          c.word_vectors_path = v;
          return OkStatus();
        }},
+      {"WORDNET_DIR",
+       "WordNet's data files, for the local grader's antonyms (default: where Debian's "
+       "wordnet-base puts them; without them the grader reads no contradictions)",
+       [](Config& c, const std::string& v) -> Status {
+         c.wordnet_dir = v;
+         return OkStatus();
+       }},
       {"GRADER_DELAY_MS", "latency added to every grading call, for load tests (default 0)",
        Int(&Config::grader_delay_ms, 0, 600'000)},
       {"REVIEW_CONFIDENCE_BELOW", "grades less confident than this end needs_review (default 0)",

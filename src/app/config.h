@@ -59,6 +59,7 @@ struct Config {
   // WORD_VECTORS_PATH: the local grader's word vectors; empty: the file scripts/setup installs,
   // and without it lexical features only (an explicit path that fails stops start-up).
   std::string word_vectors_path;
+  std::string wordnet_dir;             // empty: kDefaultWordNetDir (app/wordnet.h), optional
   int grader_delay_ms = 0;             // GRADER_DELAY_MS: added latency (load tests, drills)
   double review_below_confidence = 0;  // REVIEW_CONFIDENCE_BELOW: needs_review threshold
 

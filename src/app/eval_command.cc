@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/wiring.h"
+#include "app/wordnet.h"
 #include "core/json.h"
 #include "eval/port_question_grader.h"
 #include "eval/runner.h"
@@ -45,9 +46,12 @@ void PrintAgreement(const eval::Dataset& d, const eval::Agreement& a) {
 }
 
 Json ToJson(const eval::Dataset& d, const eval::Agreement& a, const std::string& grader,
-            bool word_vectors) {
+            bool word_vectors, bool antonyms) {
   Json j = {{"dataset", d.name}, {"grader", grader}, {"n_test", a.n_test}};
-  if (grader == "local") j["word_vectors"] = word_vectors;
+  if (grader == "local") {
+    j["word_vectors"] = word_vectors;
+    j["antonyms"] = antonyms;
+  }
   j["examples"] = a.examples < 0 ? Json("all") : Json(a.examples);
   if (a.qwk_fisher_mean) j["qwk_fisher_mean"] = Round3(*a.qwk_fisher_mean);
   if (a.pearson_r) j["pearson_r"] = Round3(*a.pearson_r);
@@ -107,7 +111,9 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
     train_set = std::move(train).value();
     test_set = std::move(test).value();
   } else {
-    auto split = eval::SplitDataset(*train, flags.split, flags.seed);
+    auto split = flags.split_by == "questions"
+                     ? eval::SplitDatasetByQuestion(*train, flags.split, flags.seed)
+                     : eval::SplitDataset(*train, flags.split, flags.seed);
     train_set = std::move(split.train);
     test_set = std::move(split.test);
   }
@@ -116,10 +122,10 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
       "questions%s\n\n",
       flags.dataset.c_str(), train_set.answers.size(), train_set.questions.size(),
       test_set.answers.size(), test_set.questions.size(),
-      flags.test
-          ? ""
-          : (" (split " + Fixed(flags.split, 2) + ", seed " + std::to_string(flags.seed) + ")")
-                .c_str());
+      flags.test ? ""
+                 : (" (split " + Fixed(flags.split, 2) + " by " + flags.split_by + ", seed " +
+                    std::to_string(flags.seed) + ")")
+                       .c_str());
 
   eval::EvalOptions options;
   // Word vectors give the scorer meaning beyond shared words; --no-word-vectors measures
@@ -140,6 +146,16 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
     word_vectors = std::move(vectors).value();
     options.scorer.embedder = embedder.get();
     options.scorer.word_vectors = word_vectors.get();
+  }
+  std::optional<scoring::Antonyms> antonyms;
+  if (!flags.no_antonyms && !llm) {
+    auto loaded = LoadWordNetAntonyms(flags.wordnet);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "autograder eval: --wordnet: %s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    antonyms.emplace(std::move(loaded).value());
+    options.scorer.antonyms = &*antonyms;
   }
   options.seed = flags.seed;
   options.scorer.ordinal_expectation = !flags.argmax;
@@ -170,7 +186,8 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
       std::printf("== graded examples per question: %s\n", label.c_str());
       PrintAgreement(test_set, *agreement);
       std::printf("\n");
-      headline = ToJson(test_set, *agreement, flags.grader, !flags.no_word_vectors);
+      headline =
+          ToJson(test_set, *agreement, flags.grader, !flags.no_word_vectors, !flags.no_antonyms);
       if (llm_grader) {
         std::printf("LLM: %lld prompt and %lld completion tokens; %d answers not graded%s%s\n\n",
                     llm_grader->input_tokens(), llm_grader->output_tokens(), llm_grader->failures(),

@@ -2,6 +2,7 @@
 
 #include "app/commands.h"
 #include "app/version.h"
+#include "app/wordnet.h"
 #include "rag/local_embedder.h"
 
 #include <cstdlib>
@@ -154,6 +155,11 @@ int main(int argc, char** argv) {
                    "share of each question's answers to train on (0.8)")
       ->check(CLI::Range(0.05, 0.95))
       ->excludes(test);
+  eval->add_option("--split-by", eval_flags.split_by,
+                   "answers (each question's answers split; default) or questions (the test "
+                   "questions are unseen in training)")
+      ->check(CLI::IsMember({"answers", "questions"}))
+      ->excludes(test);
   eval->add_option("--seed", eval_flags.seed, "seed of the split and of the example sample (42)");
   eval->add_option("--examples", eval_flags.examples,
                    "graded examples per question (-1: all); default: a learning curve over "
@@ -175,6 +181,12 @@ int main(int argc, char** argv) {
                    "word-vector file (WORD_VECTORS_PATH; installed by scripts/setup)");
   eval->add_flag("--no-word-vectors", eval_flags.no_word_vectors,
                  "lexical features only (an ablation)");
+  eval_flags.wordnet = std::string(kDefaultWordNetDir);
+  if (const char* env = std::getenv("WORDNET_DIR"); env && *env) eval_flags.wordnet = env;
+  eval->add_option("--wordnet", eval_flags.wordnet,
+                   "WordNet's data folder, for antonyms (WORDNET_DIR; installed by scripts/setup)");
+  eval->add_flag("--no-antonyms", eval_flags.no_antonyms,
+                 "no contradiction feature from WordNet's antonyms (an ablation)");
   eval->add_flag("--argmax", eval_flags.argmax,
                  "ordinal scores: the likeliest level rather than the rounded expectation");
 

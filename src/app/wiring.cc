@@ -1,6 +1,7 @@
 #include "app/wiring.h"
 
 #include "app/jwt_keys.h"
+#include "app/wordnet.h"
 #include "ratelimit/local_rate_limiter.h"
 #include "ratelimit/redis_rate_limiter.h"
 #include "store/mysql_db.h"
@@ -82,6 +83,22 @@ Status OpenWordVectors(const Config& c, Services& s) {
   }
   s.embedder = std::move(embedder).value();
   s.word_vectors = std::move(vectors).value();
+  return OkStatus();
+}
+
+// The local grader's antonyms: an explicit WORDNET_DIR must load; the default folder may be
+// missing (wordnet-base not installed), and then the grader reads no contradictions.
+Status OpenAntonyms(const Config& c, Services& s) {
+  const bool explicit_dir = !c.wordnet_dir.empty();
+  const std::string dir = explicit_dir ? c.wordnet_dir : std::string(kDefaultWordNetDir);
+  auto antonyms = LoadWordNetAntonyms(dir);
+  if (!antonyms.ok()) {
+    if (explicit_dir) return InvalidArgumentError("WORDNET_DIR: " + antonyms.status().message());
+    s.log.Warn("WordNet not installed; the local grader reads no contradictions",
+               {{"dir", dir}, {"fix", "run scripts/setup"}});
+    return OkStatus();
+  }
+  s.antonyms = std::make_unique<scoring::Antonyms>(std::move(antonyms).value());
   return OkStatus();
 }
 
@@ -222,8 +239,11 @@ Status BuildGrading(const Config& c, Services& s, bool persistent = true) {
   s.retriever =
       std::make_unique<HybridRetriever>(*s.store, s.retrieval_embedder(), s.vectors.get());
   if (c.llm_provider == "local") {
+    RETURN_IF_ERROR(OpenAntonyms(c, s));
+    LocalGraderOptions local;
+    local.scorer.antonyms = s.antonyms.get();
     s.graders.push_back(
-        std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get()));
+        std::make_unique<LocalGrader>(*s.store, s.embedder.get(), s.word_vectors.get(), local));
   } else {
     BuildLlmGrader(c, s);
   }

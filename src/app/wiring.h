@@ -27,6 +27,7 @@
 #include "rag/embedder.h"
 #include "rag/retriever.h"
 #include "rag/word_vectors.h"
+#include "scoring/antonyms.h"
 #include "ratelimit/rate_limiter.h"
 #include "service/account_service.h"
 #include "service/assignment_service.h"
@@ -53,6 +54,7 @@ struct Services {
   std::unique_ptr<Embedder> embedder;  // local (GloVe); null when no word vectors are installed
   std::unique_ptr<Embedder> remote_embedder;  // EMBEDDING_PROVIDER openai|ollama, else null
   std::unique_ptr<WordVectors> word_vectors;  // null likewise
+  std::unique_ptr<scoring::Antonyms> antonyms;  // WordNet's; null when not installed
   std::unique_ptr<VectorIndex> vectors;       // null without an embedder
   std::string scratch_dir;                    // removed on destruction (offline grading)
   std::unique_ptr<Store> store;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <set>
 
 #include "scoring/agreement.h"
 
@@ -76,6 +77,23 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed) {
   return s;
 }
 
+Split SplitDatasetByQuestion(const Dataset& all, double share, std::uint64_t seed) {
+  Split s;
+  s.train.name = s.test.name = all.name;
+  s.train.kind = s.test.kind = all.kind;
+  s.train.label_names = s.test.label_names = all.label_names;
+  std::vector<std::string> ids;
+  for (const auto& [id, q] : all.questions) ids.push_back(id);
+  Shuffle(ids, seed);
+  const auto cut = static_cast<std::size_t>(std::llround(share * static_cast<double>(ids.size())));
+  std::set<std::string> training(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(cut));
+  for (const auto& [id, q] : all.questions)
+    (training.count(id) ? s.train : s.test).questions[id] = q;
+  for (const auto& a : all.answers)
+    (training.count(a.question_id) ? s.train : s.test).answers.push_back(a);
+  return s;
+}
+
 namespace {
 
 // The local grader's scorer: a model per question from its examples, and a cross-question
@@ -99,8 +117,7 @@ class LocalQuestionGrader final : public QuestionGrader {
       questions.push_back(std::move(g));
     }
     if (!questions.empty()) {
-      auto trained = scoring::GenericScorer::Train(questions, categorical, options_.scorer.embedder,
-                                                   options_.scorer.word_vectors);
+      auto trained = scoring::GenericScorer::Train(questions, categorical, options_.scorer);
       if (trained.ok()) generic_.emplace(std::move(trained).value());
     }
     return OkStatus();

@@ -47,6 +47,9 @@ struct Split {
 };
 // Splits each question's answers: the first `share` of a seeded shuffle train, the rest test.
 Split SplitDataset(const Dataset& all, double share, std::uint64_t seed);
+// Splits the questions: the first `share` of a seeded shuffle of the question ids train, the
+// rest test, so every test question is unseen in training (as SemEval's unseen-questions split).
+Split SplitDatasetByQuestion(const Dataset& all, double share, std::uint64_t seed);
 
 // Every question's graded examples: a seeded sample of its training answers.
 using ExamplesByQuestion = std::map<std::string, std::vector<const Answer*>>;

@@ -145,8 +145,7 @@ Result<std::shared_ptr<const LocalGrader::CrossQuestion>> LocalGrader::CrossQues
         if (!q.examples.empty()) questions.push_back(std::move(q));
       }
     }
-    auto trained = scoring::GenericScorer::Train(
-        questions, /*categorical=*/false, options_.scorer.embedder, options_.scorer.word_vectors);
+    auto trained = scoring::GenericScorer::Train(questions, /*categorical=*/false, options_.scorer);
     if (trained.ok()) {
       cross->scorer = std::make_shared<const scoring::GenericScorer>(std::move(trained).value());
     }

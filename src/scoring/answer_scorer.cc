@@ -13,6 +13,12 @@ constexpr std::uint32_t kReferenceOffset = kRelationalOffset + 1024;
 
 double Clamp01(double v) { return std::min(1.0, std::max(0.0, v)); }
 
+const std::size_t kExamplePrior = [] {
+  const auto& names = RelationalFeatureNames();
+  return static_cast<std::size_t>(std::find(names.begin(), names.end(), "example_prior") -
+                                  names.begin());
+}();
+
 }  // namespace
 
 SparseVector DenseToSparse(const std::vector<double>& values, std::uint32_t offset) {
@@ -38,7 +44,12 @@ SparseVector AnswerScorer::QuestionFeatures(const QuestionProfile::Answer& a, in
   SparseVector v = a.vector;
   SparseVector refs = DenseToSparse(profile_->ReferenceFeatures(a), kReferenceOffset);
   v.entries.insert(v.entries.end(), refs.entries.begin(), refs.entries.end());
-  SparseVector dense = DenseToSparse(profile_->Features(a, exclude), kRelationalOffset);
+  std::vector<double> relational = profile_->Features(a, exclude);
+  // The mean score of the other examples varies across questions (the cross-question model
+  // reads it), but within one question it is a function of the example's own score: left in,
+  // the per-question model would learn the answer key from it.
+  relational[kExamplePrior] = 0;
+  SparseVector dense = DenseToSparse(relational, kRelationalOffset);
   v.entries.insert(v.entries.end(), dense.entries.begin(), dense.entries.end());
   return v;
 }
@@ -54,7 +65,7 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   s.generic_ = generic;
   s.profile_ = std::make_shared<const QuestionProfile>(std::move(context), std::move(examples),
                                                        NgramOptions{}, options.embedder,
-                                                       options.word_vectors);
+                                                       options.word_vectors, options.antonyms);
 
   const auto& ex = s.profile_->examples();
   const double range = s.scale_.max - s.scale_.min;
@@ -155,7 +166,7 @@ SparseVector GenericScorer::GenericFeatures(const QuestionProfile& profile,
 }
 
 Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& questions, bool categorical,
-                                           Embedder* embedder, const WordVectors* word_vectors) {
+                                           const ScorerOptions& resources) {
   std::vector<SparseVector> with_rows, without_rows;
   std::vector<double> targets;
   for (const auto& q : questions) {
@@ -163,8 +174,10 @@ Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& question
     if (categorical && q.labels.size() != q.examples.size()) {
       return InvalidArgumentError("every example needs a label");
     }
-    const QuestionProfile with(q.context, q.examples, {}, embedder, word_vectors);
-    const QuestionProfile without(q.context, {}, {}, embedder, word_vectors);
+    const QuestionProfile with(q.context, q.examples, {}, resources.embedder,
+                               resources.word_vectors, resources.antonyms);
+    const QuestionProfile without(q.context, {}, {}, resources.embedder, resources.word_vectors,
+                                  resources.antonyms);
     for (std::size_t i = 0; i < q.examples.size(); ++i) {
       with_rows.push_back(GenericFeatures(with, with.analyzed_examples()[i], static_cast<int>(i)));
       without_rows.push_back(GenericFeatures(without, without.Analyze(q.examples[i].text), -1));

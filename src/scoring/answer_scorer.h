@@ -32,6 +32,7 @@ struct ScorerOptions {
   OrdinalOptions ordinal;           // also the C of the categorical and continuous models
   Embedder* embedder = nullptr;     // sentence vectors as features; may be null
   const WordVectors* word_vectors = nullptr;  // soft word alignment; may be null
+  const Antonyms* antonyms = nullptr;         // the contradiction feature; may be null
 };
 
 struct Prediction {
@@ -83,9 +84,9 @@ class GenericScorer {
     std::vector<double> labels;  // categorical only: the class of each example
   };
   // `categorical`: classify into labels (the examples' `labels`) instead of regressing scores.
+  // The language resources come from `resources` (its embedder, word vectors and antonyms).
   static Result<GenericScorer> Train(const std::vector<Question>& questions, bool categorical,
-                                     Embedder* embedder = nullptr,
-                                     const WordVectors* word_vectors = nullptr);
+                                     const ScorerOptions& resources = {});
 
   // Normalized score (regression) or the likeliest label, with per-class probabilities.
   struct Output {

@@ -58,6 +58,19 @@ double Alignment(const QuestionProfile::Answer& from, const QuestionProfile::Ans
   return n ? sum / n : 0;
 }
 
+// Whether the answer uses the opposite of one of the reference's words ("decreases" where the
+// reference says "increases") without also using that word.
+bool Opposes(const std::set<std::string>& answer, const std::set<std::string>& reference,
+             const Antonyms& antonyms) {
+  for (const auto& w : answer) {
+    if (reference.count(w)) continue;
+    for (const auto& opposite : antonyms.OppositesOf(w)) {
+      if (reference.count(opposite) && !answer.count(opposite)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 const std::vector<std::string>& RelationalFeatureNames() {
@@ -82,18 +95,20 @@ const std::vector<std::string>& RelationalFeatureNames() {
                                                  "new_recall",
                                                  "new_precision",
                                                  "soft_recall",
-                                                 "soft_precision"};
+                                                 "soft_precision",
+                                                 "opposes_reference"};
   return names;
 }
 
 QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExample> examples,
                                  NgramOptions options, Embedder* embedder,
-                                 const WordVectors* word_vectors)
+                                 const WordVectors* word_vectors, const Antonyms* antonyms)
     : context_(std::move(context)),
       examples_(std::move(examples)),
       vectorizer_(options),
       embedder_(embedder),
-      word_vectors_(word_vectors) {
+      word_vectors_(word_vectors),
+      antonyms_(antonyms) {
   std::vector<TermCounts> corpus;
   corpus.push_back(vectorizer_.Count(context_.question));
   for (const auto& r : context_.references) corpus.push_back(vectorizer_.Count(r));
@@ -217,7 +232,9 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
   double new_recall = 0, new_precision = 0, soft_recall = 0, soft_precision = 0;
   std::set<std::string> reference_words;
   bool reference_negated = false;
+  bool opposes = false;
   for (const auto& r : references_) {
+    opposes = opposes || (antonyms_ && Opposes(answer.stems, r.stems, *antonyms_));
     ref_cos = std::max(ref_cos, Dot(answer.vector, r.vector));
     meaning = std::max(meaning, EmbeddingCosine(answer, r));
     // "Question demotion": words the question already gives away say nothing.
@@ -271,7 +288,7 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
   }
   if (near.empty()) {
     f.insert(f.end(), {0, 0, 0, 0, prior, 0, 0, meaning, new_recall, new_precision, soft_recall,
-                       soft_precision});
+                       soft_precision, opposes ? 1.0 : 0.0});
     return f;
   }
   double weight = 0, mean = 0;
@@ -290,7 +307,7 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
   f.insert(f.end(), {1.0, mean / weight, near.front().similarity,
                      examples_[static_cast<std::size_t>(near.front().example)].normalized, prior,
                      nearest_full, nearest_zero, meaning, new_recall, new_precision, soft_recall,
-                     soft_precision});
+                     soft_precision, opposes ? 1.0 : 0.0});
   return f;
 }
 

@@ -12,6 +12,7 @@
 
 #include "rag/embedder.h"
 #include "rag/word_vectors.h"
+#include "scoring/antonyms.h"
 #include "scoring/ngram_vectorizer.h"
 #include "scoring/tokens.h"
 
@@ -38,11 +39,12 @@ struct ReferenceMatch {
 
 class QuestionProfile {
  public:
-  // `embedder` (may be null) adds a sentence vector to each analysed text; it must outlive the
-  // profile.
+  // `embedder` (may be null) adds a sentence vector to each analysed text; `word_vectors` and
+  // `antonyms` (may be null) feed the soft-alignment and contradiction features. They must
+  // outlive the profile.
   QuestionProfile(QuestionContext context, std::vector<GradedExample> examples,
                   NgramOptions options = {}, Embedder* embedder = nullptr,
-                  const WordVectors* word_vectors = nullptr);
+                  const WordVectors* word_vectors = nullptr, const Antonyms* antonyms = nullptr);
 
   struct Answer {
     TermCounts counts;
@@ -88,6 +90,7 @@ class QuestionProfile {
   NgramVectorizer vectorizer_;
   Embedder* embedder_ = nullptr;
   const WordVectors* word_vectors_ = nullptr;
+  const Antonyms* antonyms_ = nullptr;
   std::vector<Answer> references_;
   Answer question_;
   Answer rubric_;

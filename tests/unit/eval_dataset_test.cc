@@ -145,5 +145,33 @@ TEST(SplitDataset, IsSeededPerQuestionAndKeepsEveryAnswerOnce) {
   EXPECT_NE(a, c);
 }
 
+TEST(SplitDatasetByQuestion, PutsEachQuestionWhollyInOnePart) {
+  Dataset all;
+  all.name = "t";
+  for (int q = 0; q < 10; ++q) {
+    const std::string id = "q" + std::to_string(q);
+    all.questions[id] = Question{id, "text", {}, "", 0, 1, {}};
+    for (int i = 0; i < 3; ++i)
+      all.answers.push_back({id + "_" + std::to_string(i), id, "x", 0, ""});
+  }
+  const auto one = SplitDatasetByQuestion(all, 0.8, 7);
+  const auto two = SplitDatasetByQuestion(all, 0.8, 7);
+  const auto other = SplitDatasetByQuestion(all, 0.8, 8);
+  EXPECT_EQ(one.train.questions.size(), 8u);
+  EXPECT_EQ(one.test.questions.size(), 2u);
+  EXPECT_EQ(one.train.answers.size(), 24u);
+  EXPECT_EQ(one.test.answers.size(), 6u);
+  for (const auto& a : one.test.answers) {
+    EXPECT_TRUE(one.test.questions.count(a.question_id));
+    EXPECT_FALSE(one.train.questions.count(a.question_id)) << a.question_id;
+  }
+  std::vector<std::string> a, b, c;
+  for (const auto& [id, q] : one.test.questions) a.push_back(id);
+  for (const auto& [id, q] : two.test.questions) b.push_back(id);
+  for (const auto& [id, q] : other.test.questions) c.push_back(id);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
 }  // namespace
 }  // namespace ag::eval
