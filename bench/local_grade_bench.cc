@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "app/wordnet.h"
 #include "grading/local_grader.h"
 #include "rag/hybrid_retriever.h"
 #include "rag/local_embedder.h"
@@ -70,6 +71,11 @@ struct Corpus {
 
     embedder = std::move(LocalEmbedder::Open({}).value());
     vectors_file = std::move(WordVectors::Open(std::string(kDefaultWordVectorsPath)).value());
+    // The service's configuration: WordNet's antonyms when wordnet-base is installed.
+    if (auto a = LoadWordNetAntonyms(std::string(kDefaultWordNetDir)); a.ok()) {
+      antonyms = std::make_unique<scoring::Antonyms>(std::move(a).value());
+      options.scorer.antonyms = antonyms.get();
+    }
     HnswVectorIndexOptions o;
     o.dir = dir + "/vectors";
     o.space = {embedder->model(), embedder->dimension()};
@@ -104,6 +110,8 @@ struct Corpus {
   Rubric rubric = Rubric::FromJson(Json::parse(kRubric)).value();
   std::unique_ptr<LocalEmbedder> embedder;
   std::unique_ptr<WordVectors> vectors_file;
+  std::unique_ptr<scoring::Antonyms> antonyms;
+  LocalGraderOptions options;
   std::unique_ptr<HnswVectorIndex> index;
   std::unique_ptr<HybridRetriever> retriever;
 };
@@ -128,7 +136,7 @@ void BM_LocalGrade(benchmark::State& state) {
     c.AddGradedAnswers(static_cast<int>(state.range(0)));
     added = true;
   }
-  LocalGrader grader(*c.store, c.embedder.get(), c.vectors_file.get());
+  LocalGrader grader(*c.store, c.embedder.get(), c.vectors_file.get(), c.options);
   const Retrieval evidence = c.Retrieve().value();
   Assignment a = c.store->GetAssignment(c.assignment).value();
   GradingRequest r{a.question, a.reference_answer, c.rubric, kAnswer, evidence, c.assignment, 1};
@@ -139,7 +147,7 @@ BENCHMARK(BM_LocalGrade)->Arg(0)->Arg(200)->Unit(benchmark::kMicrosecond);
 
 void BM_RetrieveAndGrade(benchmark::State& state) {
   Corpus& c = Shared();
-  LocalGrader grader(*c.store, c.embedder.get(), c.vectors_file.get());
+  LocalGrader grader(*c.store, c.embedder.get(), c.vectors_file.get(), c.options);
   Assignment a = c.store->GetAssignment(c.assignment).value();
   {
     const Retrieval evidence = c.Retrieve().value();

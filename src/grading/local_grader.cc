@@ -102,6 +102,10 @@ std::string Explain(const scoring::Prediction& p, const scoring::AnswerScorer& s
     if (!missing.empty() && p.score < max_points)
       out += "; not mentioned: " + JoinWords(missing, 6);
   }
+  if (p.contradiction) {  // worth a reviewer's look whatever the points
+    out += "; it says \"" + p.contradiction->first + "\" where the reference says \"" +
+           p.contradiction->second + "\"";
+  }
   return out + ".";
 }
 

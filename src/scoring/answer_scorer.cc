@@ -110,6 +110,7 @@ Prediction AnswerScorer::Score(std::string_view text) const {
   const QuestionProfile::Answer a = profile_->Analyze(text);
   Prediction p;
   p.references = profile_->MatchReferences(a);
+  p.contradiction = profile_->Contradiction(a);
   p.nearest = profile_->Nearest(a, 3);
   const double range = scale_.max - scale_.min;
 

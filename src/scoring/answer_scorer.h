@@ -42,6 +42,8 @@ struct Prediction {
   std::string method;     // "question-model", "cross-question-model", "reference-similarity"
   std::vector<ReferenceMatch> references;           // best first
   std::vector<QuestionProfile::Neighbour> nearest;  // graded examples, best first
+  // A word of the answer that contradicts the reference, and the reference's word.
+  std::optional<std::pair<std::string, std::string>> contradiction;
 };
 
 class GenericScorer;

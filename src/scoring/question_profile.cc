@@ -58,19 +58,6 @@ double Alignment(const QuestionProfile::Answer& from, const QuestionProfile::Ans
   return n ? sum / n : 0;
 }
 
-// Whether the answer uses the opposite of one of the reference's words ("decreases" where the
-// reference says "increases") without also using that word.
-bool Opposes(const std::set<std::string>& answer, const std::set<std::string>& reference,
-             const Antonyms& antonyms) {
-  for (const auto& w : answer) {
-    if (reference.count(w)) continue;
-    for (const auto& opposite : antonyms.OppositesOf(w)) {
-      if (reference.count(opposite) && !answer.count(opposite)) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 const std::vector<std::string>& RelationalFeatureNames() {
@@ -179,6 +166,23 @@ std::vector<double> QuestionProfile::ReferenceFeatures(const Answer& answer) con
   return out;
 }
 
+std::optional<std::pair<std::string, std::string>> QuestionProfile::Contradiction(
+    const Answer& answer) const {
+  if (!antonyms_) return std::nullopt;
+  for (const auto& r : references_) {
+    for (const auto& t : answer.tokens) {
+      if (r.stems.count(t.stem)) continue;
+      for (const auto& opposite : antonyms_->OppositesOf(t.stem)) {
+        if (!r.stems.count(opposite) || answer.stems.count(opposite)) continue;
+        for (const auto& rt : r.tokens) {
+          if (rt.stem == opposite) return std::make_pair(t.word, rt.word);
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<ReferenceMatch> QuestionProfile::MatchReferences(const Answer& answer) const {
   std::vector<ReferenceMatch> out;
   for (std::size_t i = 0; i < references_.size(); ++i) {
@@ -232,9 +236,8 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
   double new_recall = 0, new_precision = 0, soft_recall = 0, soft_precision = 0;
   std::set<std::string> reference_words;
   bool reference_negated = false;
-  bool opposes = false;
+  const bool opposes = Contradiction(answer).has_value();
   for (const auto& r : references_) {
-    opposes = opposes || (antonyms_ && Opposes(answer.stems, r.stems, *antonyms_));
     ref_cos = std::max(ref_cos, Dot(answer.vector, r.vector));
     meaning = std::max(meaning, EmbeddingCosine(answer, r));
     // "Question demotion": words the question already gives away say nothing.

@@ -5,6 +5,7 @@
 // questions can still read.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -66,6 +67,10 @@ class QuestionProfile {
   // Per reference: its cosine with the answer and the share of its content words the answer
   // has. A per-question model learns which references (key elements) earn points.
   std::vector<double> ReferenceFeatures(const Answer& answer) const;
+
+  // A word of the answer whose opposite a reference uses (and the answer does not), and that
+  // opposite, as the texts spell them: {"decreases", "increases"}. Nullopt without antonyms.
+  std::optional<std::pair<std::string, std::string>> Contradiction(const Answer& answer) const;
 
   // References the answer covers, best first.
   std::vector<ReferenceMatch> MatchReferences(const Answer& answer) const;

@@ -59,6 +59,22 @@ TEST_F(LocalGraderTest, WithoutGradedAnswersScoresByTheReference) {
   EXPECT_EQ(good->parameters["graded_examples"], 0);
 }
 
+TEST_F(LocalGraderTest, SaysWhichWordContradictsTheReference) {
+  const scoring::Antonyms antonyms = scoring::Antonyms::FromWords({{"lit", "unlit"}});
+  LocalGraderOptions o;
+  o.scorer.antonyms = &antonyms;
+  LocalGrader g(*f.store, nullptr, nullptr, o);
+  auto wrong = Grade(g, "The other two bulbs are unlit because the circuit is parallel.");
+  ASSERT_TRUE(wrong.ok()) << wrong.status().ToString();
+  const std::string& comment = wrong->proposal.breakdown[0].second.comment;
+  EXPECT_NE(comment.find("it says \"unlit\" where the reference says \"lit\""), std::string::npos)
+      << comment;
+  auto right = Grade(g, "The other two bulbs stay lit because the circuit is parallel.");
+  ASSERT_TRUE(right.ok());
+  EXPECT_EQ(right->proposal.breakdown[0].second.comment.find("where the reference says"),
+            std::string::npos);
+}
+
 TEST_F(LocalGraderTest, LearnsFromImportedGradedAnswersAndRetrainsWhenTheyChange) {
   LocalGrader g(*f.store, nullptr, nullptr);
   const std::string before = Grade(g, "they all stay on")->prompt_hash;
