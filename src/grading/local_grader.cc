@@ -211,7 +211,8 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   // Citations: the retrieved material's sentences that best support each criterion.
   ASSIGN_OR_RETURN(GraderOutput out, citations_.Grade(request, stop));
   out.grader = "local";
-  out.model = "local-scorer-v1";
+  // v2: the contradiction feature, and no example prior in the per-question model.
+  out.model = "local-scorer-v2";
   out.parameters = {{"graded_examples", models->examples},
                     {"word_vectors", options_.scorer.word_vectors != nullptr}};
   out.proposal.breakdown.clear();
