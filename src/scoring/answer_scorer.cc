@@ -13,12 +13,6 @@ constexpr std::uint32_t kReferenceOffset = kRelationalOffset + 1024;
 
 double Clamp01(double v) { return std::min(1.0, std::max(0.0, v)); }
 
-const std::size_t kExamplePrior = [] {
-  const auto& names = RelationalFeatureNames();
-  return static_cast<std::size_t>(std::find(names.begin(), names.end(), "example_prior") -
-                                  names.begin());
-}();
-
 }  // namespace
 
 SparseVector DenseToSparse(const std::vector<double>& values, std::uint32_t offset) {
@@ -48,7 +42,7 @@ SparseVector AnswerScorer::QuestionFeatures(const QuestionProfile::Answer& a, in
   // The mean score of the other examples varies across questions (the cross-question model
   // reads it), but within one question it is a function of the example's own score: left in,
   // the per-question model would learn the answer key from it.
-  relational[kExamplePrior] = 0;
+  relational[kExamplePriorFeature] = 0;
   SparseVector dense = DenseToSparse(relational, kRelationalOffset);
   v.entries.insert(v.entries.end(), dense.entries.begin(), dense.entries.end());
   return v;

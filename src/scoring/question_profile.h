@@ -32,6 +32,8 @@ struct GradedExample {
 
 // Names of the relational features, in the order Features() returns them.
 const std::vector<std::string>& RelationalFeatureNames();
+// Where "example_prior" (the mean score of the other graded examples) sits among them.
+inline constexpr std::size_t kExamplePriorFeature = 14;
 
 struct ReferenceMatch {
   int reference = -1;  // index into QuestionContext::references

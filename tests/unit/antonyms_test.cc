@@ -41,6 +41,12 @@ std::size_t FeatureIndex(const std::string& name) {
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
+TEST(RelationalFeatures, TheExamplePriorIndexNamesIt) {
+  // The per-question model blanks this feature by its index (it leaks an example's own score).
+  ASSERT_LT(kExamplePriorFeature, RelationalFeatureNames().size());
+  EXPECT_EQ(RelationalFeatureNames()[kExamplePriorFeature], "example_prior");
+}
+
 TEST(Antonyms, AnAnswerSayingTheOppositeOfTheReferenceIsFlagged) {
   const Antonyms antonyms = Antonyms::FromWords({{"increase", "decrease"}, {"high", "low"}});
   const QuestionContext context{
