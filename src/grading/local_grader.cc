@@ -209,13 +209,13 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   if (stop.stop_requested()) return CancelledError("grading cancelled");
   ASSIGN_OR_RETURN(auto models, ModelsFor(request));
   // Citations: the retrieved material's sentences that best support each criterion.
-  ASSIGN_OR_RETURN(GraderOutput out, citations_.Grade(request, stop));
+  GraderOutput out;
+  out.proposal.citations = citations_.Citations(request);
   out.grader = "local";
   // v2: the contradiction feature, and no example prior in the per-question model.
   out.model = "local-scorer-v2";
   out.parameters = {{"graded_examples", models->examples},
                     {"word_vectors", options_.scorer.word_vectors != nullptr}};
-  out.proposal.breakdown.clear();
 
   double confidence = 1.0;
   std::string strongest, weakest;

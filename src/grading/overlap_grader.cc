@@ -50,7 +50,40 @@ std::optional<Evidence> BestSentence(const std::vector<const RetrievedChunk*>& c
   return best;
 }
 
+void Cite(const std::vector<const RetrievedChunk*>& chunks,
+          const std::set<std::string>& answer_words, const Criterion& criterion,
+          std::set<std::int64_t>& cited, std::vector<ProposedCitation>& citations) {
+  if (auto ev = BestSentence(chunks, answer_words); ev && !cited.count(ev->chunk.value())) {
+    cited.insert(ev->chunk.value());
+    citations.push_back(
+        {ev->chunk.value(), ev->sentence, "supports criterion '" + criterion.key + "'"});
+  }
+}
+
 }  // namespace
+
+std::vector<const RetrievedChunk*> OverlapGrader::CriterionChunks(
+    const GradingRequest& request, const Criterion& criterion) const {
+  std::vector<const RetrievedChunk*> chunks;
+  if (auto it = request.evidence.by_query.find(criterion.key);
+      it != request.evidence.by_query.end()) {
+    for (ChunkId id : it->second) {
+      if (static_cast<int>(chunks.size()) >= options_.material_chunks) break;
+      if (const RetrievedChunk* rc = request.evidence.Find(id)) chunks.push_back(rc);
+    }
+  }
+  return chunks;
+}
+
+std::vector<ProposedCitation> OverlapGrader::Citations(const GradingRequest& request) const {
+  const std::set<std::string> answer_words = WordSet(request.answer);
+  std::set<std::int64_t> cited;
+  std::vector<ProposedCitation> citations;
+  for (const Criterion& c : request.rubric.criteria()) {
+    Cite(CriterionChunks(request, c), answer_words, c, cited, citations);
+  }
+  return citations;
+}
 
 Result<GraderOutput> OverlapGrader::Grade(const GradingRequest& request, std::stop_token stop) {
   if (stop.stop_requested()) return CancelledError("grading cancelled");
@@ -80,13 +113,7 @@ Result<GraderOutput> OverlapGrader::Grade(const GradingRequest& request, std::st
     add(WordSet(criterion_text), options_.criterion_weight);
     add(reference_words, options_.reference_weight);
 
-    std::vector<const RetrievedChunk*> chunks;
-    if (auto it = request.evidence.by_query.find(c.key); it != request.evidence.by_query.end()) {
-      for (ChunkId id : it->second) {
-        if (static_cast<int>(chunks.size()) >= options_.material_chunks) break;
-        if (const RetrievedChunk* rc = request.evidence.Find(id)) chunks.push_back(rc);
-      }
-    }
+    const std::vector<const RetrievedChunk*> chunks = CriterionChunks(request, c);
     std::unordered_map<std::string, int> material_freq;
     for (const RetrievedChunk* rc : chunks) {
       for (auto& w : ContentWords(rc->text)) ++material_freq[w];
@@ -137,11 +164,7 @@ Result<GraderOutput> OverlapGrader::Grade(const GradingRequest& request, std::st
     out.proposal.breakdown.push_back({c.key, ProposedCriterion{points, comment}});
     summaries.push_back({c.key, ratio});
 
-    if (auto ev = BestSentence(chunks, answer_words); ev && !cited.count(ev->chunk.value())) {
-      cited.insert(ev->chunk.value());
-      out.proposal.citations.push_back(
-          {ev->chunk.value(), ev->sentence, "supports criterion '" + c.key + "'"});
-    }
+    Cite(chunks, answer_words, c, cited, out.proposal.citations);
   }
 
   std::sort(summaries.begin(), summaries.end(),

@@ -23,7 +23,14 @@ class OverlapGrader final : public Grader {
   explicit OverlapGrader(OverlapGraderOptions options = {}) : options_(options) {}
   Result<GraderOutput> Grade(const GradingRequest& request, std::stop_token stop) override;
 
+  // Only the citations Grade() would give: per criterion, the sentence of its retrieved chunks
+  // that shares the most words with the answer (each chunk cited once).
+  std::vector<ProposedCitation> Citations(const GradingRequest& request) const;
+
  private:
+  std::vector<const RetrievedChunk*> CriterionChunks(const GradingRequest& request,
+                                                     const Criterion& criterion) const;
+
   OverlapGraderOptions options_;
 };
 

@@ -34,11 +34,13 @@ double AnswerScorer::Snap(double score) const {
   return best;
 }
 
-SparseVector AnswerScorer::QuestionFeatures(const QuestionProfile::Answer& a, int exclude) const {
+SparseVector AnswerScorer::QuestionFeatures(const QuestionProfile::Answer& a,
+                                            const std::vector<double>& similarities,
+                                            int exclude) const {
   SparseVector v = a.vector;
   SparseVector refs = DenseToSparse(profile_->ReferenceFeatures(a), kReferenceOffset);
   v.entries.insert(v.entries.end(), refs.entries.begin(), refs.entries.end());
-  std::vector<double> relational = profile_->Features(a, exclude);
+  std::vector<double> relational = profile_->Features(a, similarities, exclude);
   // The mean score of the other examples varies across questions (the cross-question model
   // reads it), but within one question it is a function of the example's own score: left in,
   // the per-question model would learn the answer key from it.
@@ -78,7 +80,9 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   std::vector<SparseVector> rows;
   rows.reserve(ex.size());
   for (std::size_t i = 0; i < ex.size(); ++i) {
-    rows.push_back(s.QuestionFeatures(s.profile_->analyzed_examples()[i], static_cast<int>(i)));
+    const auto& example = s.profile_->analyzed_examples()[i];
+    rows.push_back(
+        s.QuestionFeatures(example, s.profile_->Similarities(example), static_cast<int>(i)));
   }
   if (s.scale_.levels.empty()) {
     LinearOptions lo;
@@ -105,12 +109,14 @@ Prediction AnswerScorer::Score(std::string_view text) const {
   Prediction p;
   p.references = profile_->MatchReferences(a);
   p.contradiction = profile_->Contradiction(a);
-  p.nearest = profile_->Nearest(a, 3);
+  // Once for the neighbour features and the nearest examples the comment names.
+  const std::vector<double> similarities = profile_->Similarities(a);
+  p.nearest = QuestionProfile::Nearest(similarities, 3);
   const double range = scale_.max - scale_.min;
 
   if (ordinal_ || classifier_ || continuous_) {
     p.method = "question-model";
-    const SparseVector x = QuestionFeatures(a, -1);
+    const SparseVector x = QuestionFeatures(a, similarities, -1);
     if (ordinal_) {
       const auto out = ordinal_->Predict(x);
       p.score = out.level;
@@ -131,7 +137,7 @@ Prediction AnswerScorer::Score(std::string_view text) const {
 
   if (generic_ && generic_->categorical() == scale_.categorical) {
     p.method = "cross-question-model";
-    const auto out = generic_->Predict(*profile_, a);
+    const auto out = generic_->Predict(*profile_, a, &similarities);
     if (generic_->categorical()) {
       p.score = Snap(out.value);
       p.confidence = out.probabilities.empty()
@@ -147,7 +153,7 @@ Prediction AnswerScorer::Score(std::string_view text) const {
 
   // No model: the share of the best-matching reference the answer covers, full marks at 70 %.
   p.method = "reference-similarity";
-  const auto f = profile_->Features(a);
+  const auto f = profile_->Features(a, similarities, -1);
   const double coverage = std::max(f[1], f[0]);
   p.score = Snap(scale_.min + Clamp01(coverage / 0.7) * range);
   p.normalized = (p.score - scale_.min) / range;
@@ -156,8 +162,9 @@ Prediction AnswerScorer::Score(std::string_view text) const {
 }
 
 SparseVector GenericScorer::GenericFeatures(const QuestionProfile& profile,
-                                            const QuestionProfile::Answer& answer, int exclude) {
-  return DenseToSparse(profile.Features(answer, exclude), 0);
+                                            const QuestionProfile::Answer& answer,
+                                            const std::vector<double>& similarities, int exclude) {
+  return DenseToSparse(profile.Features(answer, similarities, exclude), 0);
 }
 
 Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& questions, bool categorical,
@@ -174,8 +181,11 @@ Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& question
     const QuestionProfile without(q.context, {}, {}, resources.embedder, resources.word_vectors,
                                   resources.antonyms);
     for (std::size_t i = 0; i < q.examples.size(); ++i) {
-      with_rows.push_back(GenericFeatures(with, with.analyzed_examples()[i], static_cast<int>(i)));
-      without_rows.push_back(GenericFeatures(without, without.Analyze(q.examples[i].text), -1));
+      const auto& example = with.analyzed_examples()[i];
+      with_rows.push_back(
+          GenericFeatures(with, example, with.Similarities(example), static_cast<int>(i)));
+      const auto alone = without.Analyze(q.examples[i].text);
+      without_rows.push_back(GenericFeatures(without, alone, without.Similarities(alone), -1));
       targets.push_back(categorical ? q.labels[i] : q.examples[i].normalized);
     }
   }
@@ -193,10 +203,12 @@ Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& question
 }
 
 GenericScorer::Output GenericScorer::Predict(const QuestionProfile& profile,
-                                             const QuestionProfile::Answer& answer) const {
+                                             const QuestionProfile::Answer& answer,
+                                             const std::vector<double>* similarities) const {
   const bool has_examples = !profile.examples().empty();
   const LinearModel& m = has_examples ? *with_examples_ : *without_examples_;
-  const SparseVector x = GenericFeatures(profile, answer, -1);
+  const SparseVector x = GenericFeatures(
+      profile, answer, similarities ? *similarities : profile.Similarities(answer), -1);
   Output out;
   out.value = m.Predict(x);
   if (categorical_) {

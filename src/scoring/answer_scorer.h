@@ -60,7 +60,8 @@ class AnswerScorer {
 
  private:
   AnswerScorer() = default;
-  SparseVector QuestionFeatures(const QuestionProfile::Answer& a, int exclude) const;
+  SparseVector QuestionFeatures(const QuestionProfile::Answer& a,
+                                const std::vector<double>& similarities, int exclude) const;
   double Snap(double score) const;
 
   std::shared_ptr<const QuestionProfile> profile_;
@@ -96,13 +97,16 @@ class GenericScorer {
     std::vector<double> probabilities;
     const std::vector<double>* classes = nullptr;
   };
-  Output Predict(const QuestionProfile& profile, const QuestionProfile::Answer& answer) const;
+  // `similarities`: profile.Similarities(answer) when the caller has it, else null.
+  Output Predict(const QuestionProfile& profile, const QuestionProfile::Answer& answer,
+                 const std::vector<double>* similarities = nullptr) const;
   bool categorical() const { return categorical_; }
 
  private:
   GenericScorer() = default;
   static SparseVector GenericFeatures(const QuestionProfile& profile,
-                                      const QuestionProfile::Answer& answer, int exclude);
+                                      const QuestionProfile::Answer& answer,
+                                      const std::vector<double>& similarities, int exclude);
   bool categorical_ = false;
   std::optional<LinearModel> with_examples_;
   std::optional<LinearModel> without_examples_;

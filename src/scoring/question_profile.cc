@@ -231,7 +231,17 @@ std::vector<QuestionProfile::Neighbour> QuestionProfile::Nearest(const Answer& a
   return TopK(Similarities(answer), k, exclude);
 }
 
+std::vector<QuestionProfile::Neighbour> QuestionProfile::Nearest(
+    const std::vector<double>& similarities, int k, int exclude) {
+  return TopK(similarities, k, exclude);
+}
+
 std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude) const {
+  return Features(answer, Similarities(answer), exclude);
+}
+
+std::vector<double> QuestionProfile::Features(const Answer& answer, const std::vector<double>& sims,
+                                              int exclude) const {
   double ref_cos = 0, ref_recall = 0, ref_precision = 0, covered = 0, meaning = 0;
   double new_recall = 0, new_precision = 0, soft_recall = 0, soft_precision = 0;
   std::set<std::string> reference_words;
@@ -282,7 +292,6 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
       Dot(answer.vector, rubric_.vector),
   };
 
-  const std::vector<double> sims = Similarities(answer);
   const auto near = TopK(sims, kNeighbours, exclude);
   double prior = prior_;
   if (exclude >= 0 && examples_.size() > 1) {

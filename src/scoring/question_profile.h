@@ -65,6 +65,10 @@ class QuestionProfile {
   // Relational features of `answer`; `exclude` is an example index to leave out of the
   // neighbour features (training on an example must not see its own grade).
   std::vector<double> Features(const Answer& answer, int exclude = -1) const;
+  // The same from `similarities`, Similarities(answer) computed once by a caller that also
+  // wants the nearest examples.
+  std::vector<double> Features(const Answer& answer, const std::vector<double>& similarities,
+                               int exclude) const;
 
   // Per reference: its cosine with the answer and the share of its content words the answer
   // has. A per-question model learns which references (key elements) earn points.
@@ -82,6 +86,8 @@ class QuestionProfile {
     double similarity = 0;
   };
   std::vector<Neighbour> Nearest(const Answer& answer, int k, int exclude = -1) const;
+  static std::vector<Neighbour> Nearest(const std::vector<double>& similarities, int k,
+                                        int exclude = -1);
 
   // The cosine of `answer` with every graded example, by example index.
   std::vector<double> Similarities(const Answer& answer) const;

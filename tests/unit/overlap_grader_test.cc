@@ -54,6 +54,25 @@ TEST(OverlapGraderTest, ProposesEveryCriterionWithCitationsOfRetrievedChunks) {
   EXPECT_EQ(out->prompt_hash.size(), 64u);
 }
 
+TEST(OverlapGraderTest, CitationsAloneAreTheOnesGradeGives) {
+  OverlapGrader g;
+  const Rubric rubric = TestRubric();
+  const Retrieval evidence = Evidence();
+  GradingRequest req{"Why is the climate changing?", "", rubric,
+                     "Burning fossil fuels releases greenhouse gases, so glaciers are melting.",
+                     evidence};
+  auto out = g.Grade(req, std::stop_token());
+  ASSERT_TRUE(out.ok());
+  const auto alone = g.Citations(req);
+  ASSERT_EQ(alone.size(), 2u);
+  ASSERT_EQ(alone.size(), out->proposal.citations.size());
+  for (std::size_t i = 0; i < alone.size(); ++i) {
+    EXPECT_EQ(alone[i].chunk_id, out->proposal.citations[i].chunk_id);
+    EXPECT_EQ(alone[i].text, out->proposal.citations[i].text);
+    EXPECT_EQ(alone[i].relevance, out->proposal.citations[i].relevance);
+  }
+}
+
 TEST(OverlapGraderTest, ABetterAnswerScoresHigher) {
   OverlapGrader g;
   const Rubric rubric = TestRubric();

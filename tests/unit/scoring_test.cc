@@ -110,6 +110,23 @@ TEST(AnswerScorer, LearnsFromGradedExamplesOfTheQuestion) {
   EXPECT_FALSE(p.nearest.empty());
 }
 
+TEST(QuestionProfile, FeaturesFromSharedSimilaritiesAreTheSame) {
+  const QuestionProfile profile(Bulbs(), {{"they stay lit, it is parallel", 1.0},
+                                          {"the bulbs go out", 0.0},
+                                          {"the others stay on", 0.5}});
+  const auto answer = profile.Analyze("the other bulbs stay lit");
+  const auto similarities = profile.Similarities(answer);
+  EXPECT_EQ(profile.Features(answer, similarities, 1), profile.Features(answer, 1));
+  const auto a = QuestionProfile::Nearest(similarities, 2, 1);
+  const auto b = profile.Nearest(answer, 2, 1);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].example, b[i].example);
+    EXPECT_NE(a[i].example, 1);  // excluded
+  }
+}
+
 TEST(AnswerScorer, FallsBackToTheCrossQuestionModel) {
   // Other questions teach that covering the reference earns the points.
   std::vector<GenericScorer::Question> others;
