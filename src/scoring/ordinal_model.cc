@@ -1,11 +1,22 @@
 #include "scoring/ordinal_model.h"
 
 #include <algorithm>
+#include <numeric>
+#include <random>
 #include <set>
 
 #include "scoring/cutpoints.h"
 
 namespace ag::scoring {
+namespace {
+
+// Fisher-Yates over mt19937's raw output, which the standard fixes (std::shuffle's use of it
+// is left to the library), so the folds are the same on every platform.
+void Shuffle(std::vector<std::size_t>& v, std::mt19937& rng) {
+  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng() % i]);
+}
+
+}  // namespace
 
 Result<OrdinalModel::Parts> OrdinalModel::Fit(const std::vector<SparseVector>& rows,
                                               const std::vector<double>& targets,
@@ -90,22 +101,40 @@ Result<OrdinalModel> OrdinalModel::Train(const std::vector<SparseVector>& rows,
     m.cutpoints_ = TuneCutpoints({}, {}, levels);  // the midpoints
     return m;
   }
-  std::vector<double> held_out(rows.size(), 0.0);
-  for (std::size_t fold = 0; fold < folds; ++fold) {
-    std::vector<SparseVector> fold_rows;
-    std::vector<double> fold_targets;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (i % folds == fold) continue;
-      fold_rows.push_back(rows[i]);
-      fold_targets.push_back(targets[i]);
-    }
-    auto parts = Fit(fold_rows, fold_targets, levels, o);
-    for (std::size_t i = fold; i < rows.size(); i += folds) {
-      held_out[i] = Value(parts.ok() ? *parts : m.parts_, rows[i], levels);
+  const std::size_t n = rows.size();
+  const std::size_t repeats = CrossValidationRepeats(n, o);
+  std::vector<double> held_out, truth;
+  held_out.reserve(n * repeats);
+  truth.reserve(n * repeats);
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::mt19937 rng(20261129);  // fixed: the same examples always give the same cut points
+  for (std::size_t r = 0; r < repeats; ++r) {
+    if (r > 0) Shuffle(order, rng);
+    for (std::size_t fold = 0; fold < folds; ++fold) {
+      std::vector<SparseVector> fold_rows;
+      std::vector<double> fold_targets;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (j % folds == fold) continue;
+        fold_rows.push_back(rows[order[j]]);
+        fold_targets.push_back(targets[order[j]]);
+      }
+      auto parts = Fit(fold_rows, fold_targets, levels, o);
+      for (std::size_t j = fold; j < n; j += folds) {
+        held_out.push_back(Value(parts.ok() ? *parts : m.parts_, rows[order[j]], levels));
+        truth.push_back(targets[order[j]]);
+      }
     }
   }
-  m.cutpoints_ = TuneCutpoints(held_out, targets, levels);
+  m.cutpoints_ = TuneCutpoints(held_out, truth, levels);
   return m;
+}
+
+std::size_t OrdinalModel::CrossValidationRepeats(std::size_t examples, const OrdinalOptions& o) {
+  const std::size_t wanted = static_cast<std::size_t>(std::max(1, o.held_out_target));
+  const std::size_t most = static_cast<std::size_t>(std::max(1, o.max_repeats));
+  return std::clamp<std::size_t>((wanted + examples - 1) / std::max<std::size_t>(1, examples), 1,
+                                 most);
 }
 
 OrdinalModel::Output OrdinalModel::Predict(const SparseVector& x) const {

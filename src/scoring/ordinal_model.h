@@ -1,7 +1,8 @@
 // A model for ordinal scores (0..3 points): the mean of three linear views of the answer —
 // the expectation of a multinomial classifier, the expectation of cumulative "above level j"
 // classifiers, and a regression — cut into levels at thresholds tuned on out-of-fold
-// predictions, so that the predicted levels spread like the human ones.
+// predictions (repeated cross-validation when there are few examples), so that the predicted
+// levels spread like the human ones.
 #pragma once
 
 #include <optional>
@@ -20,6 +21,12 @@ struct OrdinalOptions {
   bool cumulative = false;  // measured on ASAP-SAS: no better than the other two (docs/quality.md)
   bool regression = true;
   int folds = 5;  // for the cut points; fewer examples than folds * 2 use the midpoints
+  // The cut points are tuned on out-of-fold predictions. With few examples one split into
+  // folds gives noisy cut points, so the cross-validation is repeated over reshuffled folds
+  // until there are `held_out_target` predictions, at most `max_repeats` times (50 examples:
+  // 10 repeats; 200: 5; 1,000 or more: one).
+  int held_out_target = 1000;
+  int max_repeats = 10;
 };
 
 class OrdinalModel {
@@ -36,6 +43,9 @@ class OrdinalModel {
     double confidence = 0;  // the multinomial classifier's probability of that level, or 0.5
   };
   Output Predict(const SparseVector& x) const;
+
+  // How many times the cut points' cross-validation runs over `examples` examples.
+  static std::size_t CrossValidationRepeats(std::size_t examples, const OrdinalOptions& options);
 
  private:
   struct Parts {

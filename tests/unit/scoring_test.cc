@@ -4,6 +4,7 @@
 #include "scoring/cutpoints.h"
 #include "scoring/linear_model.h"
 #include "scoring/ngram_vectorizer.h"
+#include "scoring/ordinal_model.h"
 #include "scoring/tokens.h"
 
 namespace ag::scoring {
@@ -68,6 +69,45 @@ TEST(Cutpoints, RestoreTheSpreadOfCompressedPredictions) {
   for (std::size_t i = 0; i < pred.size(); ++i) {
     EXPECT_EQ(ApplyCutpoints(pred[i], cuts, levels), truth[i]) << pred[i];
   }
+}
+
+TEST(OrdinalModel, RepeatsTheCrossValidationWhenExamplesAreFew) {
+  const OrdinalOptions o;
+  EXPECT_EQ(OrdinalModel::CrossValidationRepeats(50, o), 10u);
+  EXPECT_EQ(OrdinalModel::CrossValidationRepeats(200, o), 5u);
+  EXPECT_EQ(OrdinalModel::CrossValidationRepeats(1000, o), 1u);
+  EXPECT_EQ(OrdinalModel::CrossValidationRepeats(13000, o), 1u);
+  OrdinalOptions once;
+  once.max_repeats = 1;
+  EXPECT_EQ(OrdinalModel::CrossValidationRepeats(50, once), 1u);
+}
+
+TEST(OrdinalModel, TheSameExamplesGiveTheSameScores) {
+  // Reshuffled folds must not make grading depend on anything but the examples.
+  NgramVectorizer v;
+  std::vector<SparseVector> rows;
+  std::vector<double> targets;
+  const char* words[] = {"lit", "parallel", "circuit", "current", "bulb", "dark"};
+  for (int i = 0; i < 40; ++i) {
+    const int level = i % 3;
+    std::string text = "answer " + std::to_string(i);
+    for (int w = 0; w <= level * 2; ++w) text += std::string(" ") + words[(i + w) % 6];
+    rows.push_back(v.Transform(text));
+    targets.push_back(level);
+  }
+  const std::vector<double> levels = {0, 1, 2};
+  ASSERT_GT(OrdinalModel::CrossValidationRepeats(rows.size(), {}), 1u);
+  auto a = OrdinalModel::Train(rows, targets, levels, {});
+  auto b = OrdinalModel::Train(rows, targets, levels, {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok());
+  for (const char* text : {"lit parallel circuit current", "dark", "bulb lit", ""}) {
+    const auto x = v.Transform(text);
+    EXPECT_EQ(a->Predict(x).value, b->Predict(x).value) << text;
+    EXPECT_EQ(a->Predict(x).level, b->Predict(x).level) << text;
+  }
+  EXPECT_GT(a->Predict(v.Transform("lit parallel circuit current bulb")).value,
+            a->Predict(v.Transform("answer")).value);
 }
 
 QuestionContext Bulbs() {
