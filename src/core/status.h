@@ -103,10 +103,13 @@ class [[nodiscard]] Result {
   bool has_value() const { return ok(); }
   explicit operator bool() const { return ok(); }
 
-  const Status& status() const {
+  const Status& status() const& {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(data_);
   }
+  // By value on a temporary, so that `RETURN_IF_ERROR(MakeResult().status())` and
+  // `const Status& s = MakeResult().status();` do not keep a reference into a dead Result.
+  Status status() && { return ok() ? Status() : std::get<Status>(std::move(data_)); }
 
   T& value() & { return std::get<T>(data_); }
   const T& value() const& { return std::get<T>(data_); }

@@ -21,6 +21,13 @@ Status CheckEven(int v) {
   return OkStatus();
 }
 
+// The status of a temporary Result: the macro must not read it after the Result is gone
+// (ASan's use-after-free check guards this in the sanitizer build).
+Status CheckEvenThroughStatus(int v) {
+  RETURN_IF_ERROR(Half(v).status());
+  return OkStatus();
+}
+
 TEST(StatusTest, OkHasNoMessage) {
   Status s;
   EXPECT_TRUE(s.ok());
@@ -54,6 +61,11 @@ TEST(StatusTest, MacrosPropagateTheFirstError) {
   EXPECT_EQ(r.status().message(), "odd");
   EXPECT_TRUE(CheckEven(4).ok());
   EXPECT_EQ(CheckEven(5).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(CheckEvenThroughStatus(4).ok());
+  const Status odd = CheckEvenThroughStatus(5);
+  EXPECT_EQ(odd.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(odd.message(), "odd");
+  EXPECT_EQ(odd.field(), (std::vector<std::string>{"body", "v"}));
 }
 
 TEST(StatusTest, ResultValueOr) {
