@@ -1,5 +1,6 @@
 #include "eval/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -129,10 +130,12 @@ class LocalQuestionGrader final : public QuestionGrader {
                                     std::string& method) override {
     std::vector<scoring::GradedExample> graded;
     for (const Answer* a : examples) graded.push_back({a->text, Normalized(q, a->score)});
+    const auto started = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(
         scoring::AnswerScorer scorer,
         scoring::AnswerScorer::Build(ContextOf(q), std::move(graded), ScaleOf(test, q),
                                      generic_ ? &*generic_ : nullptr, options_.scorer));
+    training_seconds_ += Seconds(started);
     std::vector<double> out;
     for (const Answer* a : answers) {
       const scoring::Prediction pred = scorer.Score(a->text);
@@ -142,9 +145,12 @@ class LocalQuestionGrader final : public QuestionGrader {
     return out;
   }
 
+  double SecondsTrainingInScore() const override { return training_seconds_; }
+
  private:
   const EvalOptions& options_;
   std::optional<scoring::GenericScorer> generic_;
+  double training_seconds_ = 0;
 };
 
 }  // namespace
@@ -167,6 +173,7 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
   LocalQuestionGrader local(options);
   if (!grader) grader = &local;
   RETURN_IF_ERROR(grader->Prepare(train, examples));
+  const double trained_before = grader->SecondsTrainingInScore();
 
   std::vector<double> truth_all, predicted_all;
   std::vector<int> truth_labels, predicted_labels;
@@ -235,8 +242,9 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
     out.macro_f1 = c.macro_f1;
     out.weighted_f1 = c.weighted_f1;
   }
-  out.seconds_grade = grade_seconds;
-  out.seconds_train = Seconds(started) - grade_seconds;
+  out.seconds_grade =
+      std::max(0.0, grade_seconds - (grader->SecondsTrainingInScore() - trained_before));
+  out.seconds_train = Seconds(started) - out.seconds_grade;
   return out;
 }
 

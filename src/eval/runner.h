@@ -38,6 +38,7 @@ struct Agreement {
   std::optional<double> qwk_fisher_mean;                  // ordinal
   std::optional<double> pearson_r, rmse;                  // ordinal, continuous
   std::optional<double> accuracy, macro_f1, weighted_f1;  // categorical (and labelled continuous)
+  // Training: the cross-question model and each question's model; grading: scoring the answers.
   double seconds_train = 0, seconds_grade = 0;
 };
 
@@ -66,6 +67,10 @@ class QuestionGrader {
                                             const std::vector<const Answer*>& examples,
                                             const std::vector<const Answer*>& answers,
                                             std::string& method) = 0;
+  // Of the time spent in Score() so far, the seconds that went to training (the local grader
+  // trains each question's model there, on its examples); the evaluation counts them as
+  // training, not grading.
+  virtual double SecondsTrainingInScore() const { return 0; }
 };
 
 // `test` holds the answers to grade; its questions may be absent from `train` (unseen questions).

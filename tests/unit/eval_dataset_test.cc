@@ -145,6 +145,42 @@ TEST(SplitDataset, IsSeededPerQuestionAndKeepsEveryAnswerOnce) {
   EXPECT_NE(a, c);
 }
 
+// A grader that reports 1,000 s of training inside each Score() call, without spending them.
+class ReportsTrainingInScore final : public QuestionGrader {
+ public:
+  Status Prepare(const Dataset&, const ExamplesByQuestion&) override { return OkStatus(); }
+  Result<std::vector<double>> Score(const Dataset&, const Question&,
+                                    const std::vector<const Answer*>&,
+                                    const std::vector<const Answer*>& answers,
+                                    std::string& method) override {
+    method = "fixed";
+    trained += 1000;
+    return std::vector<double>(answers.size(), 1.0);
+  }
+  double SecondsTrainingInScore() const override { return trained; }
+  double trained = 0;
+};
+
+TEST(Evaluate, CountsTrainingInsideScoreAsTrainingNotGrading) {
+  Dataset all;
+  all.name = "t";
+  for (const std::string id : {"a", "b"}) {
+    all.questions[id] = Question{id, "text", {}, "", 0, 2, {0, 1, 2}};
+    for (int i = 0; i < 6; ++i)
+      all.answers.push_back({id + std::to_string(i), id, "answer", static_cast<double>(i % 3), ""});
+  }
+  const auto split = SplitDataset(all, 0.5, 3);
+  ReportsTrainingInScore grader;
+  grader.trained = 5000;  // from an earlier evaluation: not this one's
+  auto a = Evaluate(split.train, split.test, {}, &grader);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->n_test, 6);
+  EXPECT_EQ(grader.trained, 7000);
+  // The 2,000 s reported exceed the time spent scoring: none of it is left as grading.
+  EXPECT_EQ(a->seconds_grade, 0);
+  EXPECT_GT(a->seconds_train, 0);
+}
+
 TEST(SplitDatasetByQuestion, PutsEachQuestionWhollyInOnePart) {
   Dataset all;
   all.name = "t";
