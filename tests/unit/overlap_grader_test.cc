@@ -26,14 +26,21 @@ Retrieval Evidence() {
   return r;
 }
 
-TEST(OverlapGraderTest, ProposesEveryCriterionWithCitationsOfRetrievedChunks) {
-  OverlapGrader g;
+// The climate question, both criteria's chunks retrieved, and an answer that uses them.
+struct ClimateCase {
   const Rubric rubric = TestRubric();
   const Retrieval evidence = Evidence();
-  GradingRequest req{"Why is the climate changing?", "", rubric,
-                     "Burning fossil fuels releases greenhouse gases, so glaciers are melting.",
-                     evidence};
-  auto out = g.Grade(req, std::stop_token());
+  GradingRequest request{"Why is the climate changing?", "", rubric,
+                         "Burning fossil fuels releases greenhouse gases, so glaciers are melting.",
+                         evidence};
+};
+
+TEST(OverlapGraderTest, ProposesEveryCriterionWithCitationsOfRetrievedChunks) {
+  OverlapGrader g;
+  const ClimateCase c;
+  const Rubric& rubric = c.rubric;
+  const Retrieval& evidence = c.evidence;
+  auto out = g.Grade(c.request, std::stop_token());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   ASSERT_EQ(out->proposal.breakdown.size(), 2u);
   for (const auto& [key, c] : out->proposal.breakdown) {
@@ -56,14 +63,10 @@ TEST(OverlapGraderTest, ProposesEveryCriterionWithCitationsOfRetrievedChunks) {
 
 TEST(OverlapGraderTest, CitationsAloneAreTheOnesGradeGives) {
   OverlapGrader g;
-  const Rubric rubric = TestRubric();
-  const Retrieval evidence = Evidence();
-  GradingRequest req{"Why is the climate changing?", "", rubric,
-                     "Burning fossil fuels releases greenhouse gases, so glaciers are melting.",
-                     evidence};
-  auto out = g.Grade(req, std::stop_token());
+  const ClimateCase c;
+  auto out = g.Grade(c.request, std::stop_token());
   ASSERT_TRUE(out.ok());
-  const auto alone = g.Citations(req);
+  const auto alone = g.Citations(c.request);
   ASSERT_EQ(alone.size(), 2u);
   ASSERT_EQ(alone.size(), out->proposal.citations.size());
   for (std::size_t i = 0; i < alone.size(); ++i) {
