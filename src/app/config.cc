@@ -165,17 +165,11 @@ const std::vector<Setting>& Settings() {
       {"WORD_VECTORS_PATH",
        "word vectors of the local grader (default: the file scripts/setup installs; "
        "without it the grader uses lexical features only)",
-       [](Config& c, const std::string& v) -> Status {
-         c.word_vectors_path = v;
-         return OkStatus();
-       }},
+       Text(&Config::word_vectors_path)},
       {"WORDNET_DIR",
        "WordNet's data files, for the local grader's antonyms (default: where Debian's "
        "wordnet-base puts them; without them the grader reads no contradictions)",
-       [](Config& c, const std::string& v) -> Status {
-         c.wordnet_dir = v;
-         return OkStatus();
-       }},
+       Text(&Config::wordnet_dir)},
       {"GRADER_DELAY_MS", "latency added to every grading call, for load tests (default 0)",
        Int(&Config::grader_delay_ms, 0, 600'000)},
       {"REVIEW_CONFIDENCE_BELOW", "grades less confident than this end needs_review (default 0)",
