@@ -101,6 +101,13 @@ struct Corpus {
     }
     (void)store->AddGradedAnswers(assignment, graded, clock.Now());
   }
+  void AddSubmissions(int n) {
+    std::mt19937 rng(12);
+    for (int i = 0; i < n; ++i) {
+      NewSubmission s{assignment, {}, "answer.txt", "key", "sha", Paragraph(rng).substr(0, 300)};
+      (void)store->CreateSubmission(s, clock.Now());
+    }
+  }
 
   ManualClock clock;
   std::string dir;
@@ -127,14 +134,19 @@ void BM_Retrieve10kChunks(benchmark::State& state) {
 }
 BENCHMARK(BM_Retrieve10kChunks)->Unit(benchmark::kMicrosecond);
 
-// The grader alone, on the retrieval result; `examples` graded answers to learn from (the
-// model is trained on the first call and cached, as in the service).
+// The grader alone, on the retrieval result; range(0) graded answers to learn from, range(1)
+// submissions it ranks an answer among (the model is trained on the first call and cached, as
+// in the service). Run in order: each stage adds to the shared corpus.
 void BM_LocalGrade(benchmark::State& state) {
   Corpus& c = Shared();
-  static bool added = false;
-  if (state.range(0) > 0 && !added) {
+  static bool graded = false, submitted = false;
+  if (state.range(0) > 0 && !graded) {
     c.AddGradedAnswers(static_cast<int>(state.range(0)));
-    added = true;
+    graded = true;
+  }
+  if (state.range(1) > 0 && !submitted) {
+    c.AddSubmissions(static_cast<int>(state.range(1)));
+    submitted = true;
   }
   LocalGrader grader(*c.store, c.embedder.get(), c.vectors_file.get(), c.options);
   const Retrieval evidence = c.Retrieve().value();
@@ -143,7 +155,11 @@ void BM_LocalGrade(benchmark::State& state) {
   (void)grader.Grade(r, std::stop_token());  // trains and caches
   for (auto _ : state) benchmark::DoNotOptimize(grader.Grade(r, std::stop_token()));
 }
-BENCHMARK(BM_LocalGrade)->Arg(0)->Arg(200)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LocalGrade)
+    ->Args({0, 0})
+    ->Args({200, 0})
+    ->Args({200, 1024})
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_RetrieveAndGrade(benchmark::State& state) {
   Corpus& c = Shared();

@@ -17,6 +17,8 @@ run() {
 sem=$data/semeval2013-task7
 run asap-sas --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42
 run asap-sas-no-word-vectors --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --no-curve --no-word-vectors
+run asap-sas-no-peers --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --no-curve --no-peers
+run asap-sas-50-no-peers --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --examples 50 --no-peers
 for split in answers questions domains; do
   run "semeval-unseen-$split" --dataset semeval --train "$sem/training/3way/sciEntsBank" \
     --test "$sem/test/3way/sciEntsBank/test-unseen-$split"
@@ -27,15 +29,22 @@ run semeval-unseen-questions-no-word-vectors --dataset semeval \
 run semeval-unseen-questions-no-antonyms --dataset semeval \
   --train "$sem/training/3way/sciEntsBank" --test "$sem/test/3way/sciEntsBank/test-unseen-questions" \
   --no-curve --no-antonyms
+for split in answers questions domains; do
+  run "semeval-unseen-$split-no-peers" --dataset semeval --train "$sem/training/3way/sciEntsBank" \
+    --test "$sem/test/3way/sciEntsBank/test-unseen-$split" --no-curve --no-peers
+done
 # Unseen questions within the training set (a fifth of its questions held out): where the
 # cross-question model's features are chosen, so the official test split stays unseen.
 for seed in 1 2 3 4 5 6; do
-  for variant in "" --no-antonyms; do
-    run "semeval-training-unseen-questions-seed$seed${variant:+-no-antonyms}" --dataset semeval \
+  for variant in "" --no-antonyms --no-peers; do
+    run "semeval-training-unseen-questions-seed$seed${variant/#--/-}" --dataset semeval \
       --train "$sem/training/3way/sciEntsBank" --split 0.8 --split-by questions --seed $seed \
       --no-curve $variant
   done
 done
 run mohler --dataset mohler --train "$data/mohler" --split 0.8 --seed 42
+run mohler-no-peers --dataset mohler --train "$data/mohler" --split 0.8 --seed 42 --no-curve --no-peers
 run saf-unseen-answers --dataset saf --train "$data/saf/training/english" \
   --test "$data/saf/unseen_answers/english"
+run saf-unseen-answers-no-peers --dataset saf --train "$data/saf/training/english" \
+  --test "$data/saf/unseen_answers/english" --no-curve --no-peers

@@ -46,11 +46,12 @@ void PrintAgreement(const eval::Dataset& d, const eval::Agreement& a) {
 }
 
 Json ToJson(const eval::Dataset& d, const eval::Agreement& a, const std::string& grader,
-            bool word_vectors, bool antonyms) {
+            const EvalFlags& flags) {
   Json j = {{"dataset", d.name}, {"grader", grader}, {"n_test", a.n_test}};
   if (grader == "local") {
-    j["word_vectors"] = word_vectors;
-    j["antonyms"] = antonyms;
+    j["word_vectors"] = !flags.no_word_vectors;
+    j["antonyms"] = !flags.no_antonyms;
+    j["peers"] = !flags.no_peers;
   }
   j["examples"] = a.examples < 0 ? Json("all") : Json(a.examples);
   if (a.qwk_fisher_mean) j["qwk_fisher_mean"] = Round3(*a.qwk_fisher_mean);
@@ -158,6 +159,7 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
     options.scorer.antonyms = &*antonyms;
   }
   options.seed = flags.seed;
+  options.peers = !flags.no_peers;
   options.scorer.ordinal_expectation = !flags.argmax;
 
   // The learning curve: the same evaluation with 0, 10, 50, 200 and all graded examples per
@@ -186,8 +188,7 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
       std::printf("== graded examples per question: %s\n", label.c_str());
       PrintAgreement(test_set, *agreement);
       std::printf("\n");
-      headline =
-          ToJson(test_set, *agreement, flags.grader, !flags.no_word_vectors, !flags.no_antonyms);
+      headline = ToJson(test_set, *agreement, flags.grader, flags);
       if (llm_grader) {
         std::printf("LLM: %lld prompt and %lld completion tokens; %d answers not graded%s%s\n\n",
                     llm_grader->input_tokens(), llm_grader->output_tokens(), llm_grader->failures(),

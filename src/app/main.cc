@@ -187,6 +187,8 @@ int main(int argc, char** argv) {
                    "WordNet's data folder, for antonyms (WORDNET_DIR; installed by scripts/setup)");
   eval->add_flag("--no-antonyms", eval_flags.no_antonyms,
                  "no contradiction feature from WordNet's antonyms (an ablation)");
+  eval->add_flag("--no-peers", eval_flags.no_peers,
+                 "no features from the question's other answers, graded or not (an ablation)");
   eval->add_flag("--argmax", eval_flags.argmax,
                  "ordinal scores: the likeliest level rather than the rounded expectation");
 

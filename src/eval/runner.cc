@@ -28,7 +28,11 @@ std::map<std::string, std::vector<const Answer*>> ByQuestion(const Dataset& d) {
   return out;
 }
 
-scoring::QuestionContext ContextOf(const Question& q) { return {q.text, q.references, q.rubric}; }
+scoring::QuestionContext ContextOf(const Question& q, const PeersByQuestion& peers) {
+  scoring::QuestionContext c{q.text, q.references, q.rubric, {}};
+  if (auto it = peers.find(q.id); it != peers.end()) c.peers = it->second;
+  return c;
+}
 
 scoring::ScoreScale ScaleOf(const Dataset& d, const Question& q) {
   scoring::ScoreScale s;
@@ -78,6 +82,15 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed) {
   return s;
 }
 
+PeersByQuestion PeersOf(const Dataset& train, const Dataset& test) {
+  PeersByQuestion peers;
+  for (const auto& a : train.answers) peers[a.question_id].push_back(a.text);
+  if (&test != &train) {
+    for (const auto& a : test.answers) peers[a.question_id].push_back(a.text);
+  }
+  return peers;
+}
+
 Split SplitDatasetByQuestion(const Dataset& all, double share, std::uint64_t seed) {
   Split s;
   s.train.name = s.test.name = all.name;
@@ -101,7 +114,8 @@ namespace {
 // model from every question's.
 class LocalQuestionGrader final : public QuestionGrader {
  public:
-  explicit LocalQuestionGrader(const EvalOptions& options) : options_(options) {}
+  LocalQuestionGrader(const EvalOptions& options, const PeersByQuestion& peers)
+      : options_(options), peers_(peers) {}
 
   Status Prepare(const Dataset& train, const ExamplesByQuestion& examples) override {
     const bool categorical = train.kind == ScaleKind::kCategorical;
@@ -110,7 +124,7 @@ class LocalQuestionGrader final : public QuestionGrader {
       auto q = train.questions.find(qid);
       if (q == train.questions.end() || list.empty()) continue;
       scoring::GenericScorer::Question g;
-      g.context = ContextOf(q->second);
+      g.context = ContextOf(q->second, peers_);
       for (const Answer* a : list) {
         g.examples.push_back({a->text, Normalized(q->second, a->score)});
         g.labels.push_back(a->score);
@@ -133,7 +147,7 @@ class LocalQuestionGrader final : public QuestionGrader {
     const auto started = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(
         scoring::AnswerScorer scorer,
-        scoring::AnswerScorer::Build(ContextOf(q), std::move(graded), ScaleOf(test, q),
+        scoring::AnswerScorer::Build(ContextOf(q, peers_), std::move(graded), ScaleOf(test, q),
                                      generic_ ? &*generic_ : nullptr, options_.scorer));
     training_seconds_ += Seconds(started);
     std::vector<double> out;
@@ -149,6 +163,7 @@ class LocalQuestionGrader final : public QuestionGrader {
 
  private:
   const EvalOptions& options_;
+  const PeersByQuestion& peers_;
   std::optional<scoring::GenericScorer> generic_;
   double training_seconds_ = 0;
 };
@@ -170,7 +185,8 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
     }
   }
   const bool categorical = train.kind == ScaleKind::kCategorical;
-  LocalQuestionGrader local(options);
+  const PeersByQuestion peers = options.peers ? PeersOf(train, test) : PeersByQuestion{};
+  LocalQuestionGrader local(options, peers);
   if (!grader) grader = &local;
   RETURN_IF_ERROR(grader->Prepare(train, examples));
   const double trained_before = grader->SecondsTrainingInScore();

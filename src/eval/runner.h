@@ -19,6 +19,9 @@ struct EvalOptions {
   std::optional<int> examples;  // graded examples per question; all when unset
   double split = 0.8;           // without a test set: share of each question's answers to train on
   std::uint64_t seed = 42;
+  // Each question's answers, training and test, graded or not, as its peers (the service has
+  // every submission to an assignment; scoring/peer_pool.h).
+  bool peers = true;
   scoring::ScorerOptions scorer;  // its embedder, when set, must outlive the evaluation
 };
 
@@ -51,6 +54,11 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed);
 // Splits the questions: the first `share` of a seeded shuffle of the question ids train, the
 // rest test, so every test question is unseen in training (as SemEval's unseen-questions split).
 Split SplitDatasetByQuestion(const Dataset& all, double share, std::uint64_t seed);
+
+// Every question's answers in `train` and `test` (once when they are the same set), graded or
+// not: the peers the local scorer ranks an answer among.
+using PeersByQuestion = std::map<std::string, std::vector<std::string>>;
+PeersByQuestion PeersOf(const Dataset& train, const Dataset& test);
 
 // Every question's graded examples: a seeded sample of its training answers.
 using ExamplesByQuestion = std::map<std::string, std::vector<const Answer*>>;

@@ -111,6 +111,13 @@ std::string Explain(const scoring::Prediction& p, const scoring::AnswerScorer& s
 
 }  // namespace
 
+int PeerPoolSize(std::int64_t submissions) {
+  if (submissions < 8) return 0;
+  std::int64_t size = 8;
+  while (size * 2 <= submissions) size *= 2;
+  return static_cast<int>(std::min<std::int64_t>(size, scoring::kMaxPeers));
+}
+
 LocalGrader::LocalGrader(Store& store, Embedder* embedder, const WordVectors* word_vectors,
                          LocalGraderOptions options)
     : store_(store), options_(std::move(options)) {
@@ -145,6 +152,9 @@ Result<std::shared_ptr<const LocalGrader::CrossQuestion>> LocalGrader::CrossQues
       for (const Criterion& c : assignment->rubric.criteria()) {
         scoring::GenericScorer::Question q;
         q.context = ContextFor(assignment->question, assignment->reference_answer, c);
+        // Its graded answers are the peers here: the model reads standings among answers, and
+        // a sample of them stands in for all the assignment's submissions.
+        for (const auto& a : answers) q.context.peers.push_back(a.answer_text);
         q.examples = ExamplesFor(answers, c, assignment->rubric.max_score());
         if (!q.examples.empty()) questions.push_back(std::move(q));
       }
@@ -160,23 +170,30 @@ Result<std::shared_ptr<const LocalGrader::CrossQuestion>> LocalGrader::CrossQues
 }
 
 Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::Train(
-    const GradingRequest& request, GradedAnswersVersion version,
+    const GradingRequest& request, GradedAnswersVersion version, int peers,
     std::shared_ptr<const CrossQuestion> cross) {
   std::vector<GradedAnswer> answers;
+  std::vector<std::string> peer_texts;
   if (request.assignment.valid()) {
     ASSIGN_OR_RETURN(answers, store_.ListGradedAnswers(request.assignment));
+    if (peers > 0) {
+      ASSIGN_OR_RETURN(peer_texts, store_.ListFirstAnswerTexts(request.assignment, peers));
+    }
   }
   auto models = std::make_shared<Models>();
   models->rubric_version = request.rubric_version;
   models->version = version;
   models->examples = static_cast<int>(answers.size());
+  models->peers = static_cast<int>(peer_texts.size());
   models->cross_question = cross;
   for (const Criterion& c : request.rubric.criteria()) {
-    ASSIGN_OR_RETURN(scoring::AnswerScorer scorer,
-                     scoring::AnswerScorer::Build(
-                         ContextFor(request.question, request.reference_answer, c),
-                         ExamplesFor(answers, c, request.rubric.max_score()), ScaleFor(c),
-                         cross && cross->scorer ? cross->scorer.get() : nullptr, options_.scorer));
+    scoring::QuestionContext context = ContextFor(request.question, request.reference_answer, c);
+    context.peers = peer_texts;
+    ASSIGN_OR_RETURN(
+        scoring::AnswerScorer scorer,
+        scoring::AnswerScorer::Build(
+            std::move(context), ExamplesFor(answers, c, request.rubric.max_score()), ScaleFor(c),
+            cross && cross->scorer ? cross->scorer.get() : nullptr, options_.scorer));
     models->by_criterion.emplace(c.key, std::make_unique<scoring::AnswerScorer>(std::move(scorer)));
   }
   return std::shared_ptr<const Models>(std::move(models));
@@ -185,18 +202,22 @@ Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::Train(
 Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::ModelsFor(
     const GradingRequest& request) {
   GradedAnswersVersion version;
+  int peers = 0;
   ASSIGN_OR_RETURN(auto cross, CrossQuestionModel());
   if (request.assignment.valid()) {
     ASSIGN_OR_RETURN(version, store_.GetGradedAnswersVersion(request.assignment));
+    ASSIGN_OR_RETURN(std::int64_t submissions, store_.CountSubmissions(request.assignment));
+    peers = PeerPoolSize(submissions);
     std::lock_guard lock(mu_);
     auto it = cache_.find(request.assignment.value());
     if (it != cache_.end() && it->second->rubric_version == request.rubric_version &&
-        it->second->version == version && it->second->cross_question == cross) {
+        it->second->version == version && it->second->peers == peers &&
+        it->second->cross_question == cross) {
       return it->second;
     }
   }
   // Trained outside the lock: two workers may both train after a change; the result is the same.
-  ASSIGN_OR_RETURN(auto models, Train(request, version, cross));
+  ASSIGN_OR_RETURN(auto models, Train(request, version, peers, cross));
   if (request.assignment.valid()) {
     std::lock_guard lock(mu_);
     if (cache_.size() >= options_.cached_assignments) cache_.erase(cache_.begin());
@@ -214,8 +235,10 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   out.grader = "local";
   // v2: the contradiction feature, and no example prior in the per-question model.
   // v3: ordinal cut points tuned on repeated cross-validation when examples are few.
-  out.model = "local-scorer-v3";
+  // v4: the answer's standing among the assignment's other answers (scoring/peer_pool.h).
+  out.model = "local-scorer-v4";
   out.parameters = {{"graded_examples", models->examples},
+                    {"peer_answers", models->peers},
                     {"word_vectors", options_.scorer.word_vectors != nullptr}};
 
   double confidence = 1.0;
@@ -250,7 +273,8 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
       std::string(request.answer) + "\x1f" + std::string(request.reference_answer) + "\x1f" +
       std::string(request.question) + "\x1f" + std::to_string(request.rubric_version) + "\x1f" +
       std::to_string(models->version.count) + "." + std::to_string(models->version.last_id) +
-      "\x1f" + std::to_string(models->cross_question->version.count) + "." +
+      "\x1f" + std::to_string(models->peers) + "\x1f" +
+      std::to_string(models->cross_question->version.count) + "." +
       std::to_string(models->cross_question->version.last_id));
   return out;
 }

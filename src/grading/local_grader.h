@@ -31,6 +31,11 @@ struct LocalGraderOptions {
   std::size_t min_cross_question_answers = 30;
 };
 
+// How many of an assignment's first submissions its scorers rank an answer among: a power of
+// two from 8 (none below 8) up to scoring::kMaxPeers, so the models retrain a few times as
+// submissions arrive, not at each one, and the same count always gives the same pool.
+int PeerPoolSize(std::int64_t submissions);
+
 class LocalGrader final : public Grader {
  public:
   // `embedder` and `word_vectors` may be null (lexical features only); they must outlive the
@@ -49,11 +54,12 @@ class LocalGrader final : public Grader {
     GradedAnswersVersion version;
     std::shared_ptr<const CrossQuestion> cross_question;  // kept alive for the scorers
     int examples = 0;
+    int peers = 0;  // the assignment's first submissions the scorers rank an answer among
     std::map<std::string, std::unique_ptr<scoring::AnswerScorer>> by_criterion;
   };
   Result<std::shared_ptr<const Models>> ModelsFor(const GradingRequest& request);
   Result<std::shared_ptr<const Models>> Train(const GradingRequest& request,
-                                              GradedAnswersVersion version,
+                                              GradedAnswersVersion version, int peers,
                                               std::shared_ptr<const CrossQuestion> cross);
   Result<std::shared_ptr<const CrossQuestion>> CrossQuestionModel();
 

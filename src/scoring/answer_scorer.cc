@@ -10,6 +10,7 @@ namespace {
 // Relational features sit after both hashed n-gram blocks (2^19 with the default 18 bits).
 constexpr std::uint32_t kRelationalOffset = 1u << 20;
 constexpr std::uint32_t kReferenceOffset = kRelationalOffset + 1024;
+constexpr std::uint32_t kLatentOffset = kReferenceOffset + 4096;
 
 double Clamp01(double v) { return std::min(1.0, std::max(0.0, v)); }
 
@@ -47,6 +48,10 @@ SparseVector AnswerScorer::QuestionFeatures(const QuestionProfile::Answer& a,
   relational[kExamplePriorFeature] = 0;
   SparseVector dense = DenseToSparse(relational, kRelationalOffset);
   v.entries.insert(v.entries.end(), dense.entries.begin(), dense.entries.end());
+  if (latent_) {
+    SparseVector l = DenseToSparse(latent_->Project(a.vector), kLatentOffset);
+    v.entries.insert(v.entries.end(), l.entries.begin(), l.entries.end());
+  }
   return v;
 }
 
@@ -76,6 +81,20 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   if (static_cast<int>(ex.size()) < options.min_examples_for_question_model ||
       distinct.size() < 2) {
     return s;
+  }
+  const auto& peers = s.profile_->context().peers;
+  if (options.latent_dimensions > 0 && peers.size() >= kMinPeers) {
+    // The word n-grams only: as good as both blocks here, and a fraction of the terms to keep.
+    const std::uint32_t chars = s.profile_->vectorizer().dimension() / 2;
+    auto words = [&](SparseVector v) {
+      std::erase_if(v.entries, [&](const auto& e) { return e.first >= chars; });
+      return v;
+    };
+    std::vector<SparseVector> corpus;
+    for (const auto& a : s.profile_->analyzed_examples()) corpus.push_back(words(a.vector));
+    for (const auto& t : peers) corpus.push_back(words(s.profile_->vectorizer().Transform(t)));
+    s.latent_ =
+        std::make_shared<const LatentSpace>(LatentSpace::Fit(corpus, options.latent_dimensions));
   }
   std::vector<SparseVector> rows;
   rows.reserve(ex.size());

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "scoring/latent_space.h"
 #include "scoring/linear_model.h"
 #include "scoring/ordinal_model.h"
 #include "scoring/question_profile.h"
@@ -33,6 +34,9 @@ struct ScorerOptions {
   Embedder* embedder = nullptr;     // sentence vectors as features; may be null
   const WordVectors* word_vectors = nullptr;  // soft word alignment; may be null
   const Antonyms* antonyms = nullptr;         // the contradiction feature; may be null
+  // The per-question model also reads the answer's coordinates in a latent space of the
+  // question's answers, graded and ungraded (scoring/latent_space.h); 0: not.
+  int latent_dimensions = 50;
 };
 
 struct Prediction {
@@ -65,6 +69,7 @@ class AnswerScorer {
   double Snap(double score) const;
 
   std::shared_ptr<const QuestionProfile> profile_;
+  std::shared_ptr<const LatentSpace> latent_;
   ScoreScale scale_;
   ScorerOptions options_;
   const GenericScorer* generic_ = nullptr;

@@ -10,6 +10,11 @@ namespace {
 
 constexpr int kNeighbours = 5;
 
+// The peer pool ranks an answer by these of its own features: its overlap and alignment with
+// the references, question words, novelty, length, and closeness to the rubric (not the
+// neighbour features, which depend on the graded examples, nor the two yes/no ones).
+const std::vector<std::size_t> kRankedFeatures = {0, 1, 2, 3, 4, 5, 6, 7, 9, 17, 18, 19, 20, 21};
+
 double Recall(const std::set<std::string>& answer, const std::set<std::string>& target) {
   if (target.empty()) return 0;
   int hit = 0;
@@ -61,29 +66,35 @@ double Alignment(const QuestionProfile::Answer& from, const QuestionProfile::Ans
 }  // namespace
 
 const std::vector<std::string>& RelationalFeatureNames() {
-  static const std::vector<std::string> names = {"reference_cosine",
-                                                 "reference_recall",
-                                                 "reference_precision",
-                                                 "references_covered",
-                                                 "question_overlap",
-                                                 "novel_words",
-                                                 "length",
-                                                 "length_ratio",
-                                                 "negation_mismatch",
-                                                 "rubric_cosine",
-                                                 "has_examples",
-                                                 "neighbour_mean",
-                                                 "neighbour_top",
-                                                 "neighbour_top_score",
-                                                 "example_prior",
-                                                 "nearest_full",
-                                                 "nearest_zero",
-                                                 "reference_meaning",
-                                                 "new_recall",
-                                                 "new_precision",
-                                                 "soft_recall",
-                                                 "soft_precision",
-                                                 "opposes_reference"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> own = {"reference_cosine",
+                                    "reference_recall",
+                                    "reference_precision",
+                                    "references_covered",
+                                    "question_overlap",
+                                    "novel_words",
+                                    "length",
+                                    "length_ratio",
+                                    "negation_mismatch",
+                                    "rubric_cosine",
+                                    "has_examples",
+                                    "neighbour_mean",
+                                    "neighbour_top",
+                                    "neighbour_top_score",
+                                    "example_prior",
+                                    "nearest_full",
+                                    "nearest_zero",
+                                    "reference_meaning",
+                                    "new_recall",
+                                    "new_precision",
+                                    "soft_recall",
+                                    "soft_precision",
+                                    "opposes_reference"};
+    std::vector<std::string> all = own;
+    all.insert(all.end(), {"peer_top", "peer_mean", "peer_meaning"});
+    for (std::size_t i : kRankedFeatures) all.push_back("rank_" + own[i]);
+    return all;
+  }();
   return names;
 }
 
@@ -116,6 +127,29 @@ QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExam
     for (const auto& [f, w] : analyzed_examples_[i].vector.entries) {
       postings_[f].emplace_back(static_cast<int>(i), w);
     }
+  }
+  const std::size_t n = context_.peers.size();
+  if (n > kMaxPeers) {  // an even sample, kept as the context's peers
+    std::vector<std::string> sample;
+    sample.reserve(kMaxPeers);
+    for (std::size_t i = 0; i < kMaxPeers; ++i)
+      sample.push_back(std::move(context_.peers[i * n / kMaxPeers]));
+    context_.peers = std::move(sample);
+  }
+  if (context_.peers.size() >= kMinPeers) {
+    const std::vector<double> no_similarities(analyzed_examples_.size(), 0.0);
+    const std::uint32_t chars = vectorizer_.dimension() / 2;
+    std::vector<PeerPool::Peer> peers;
+    peers.reserve(context_.peers.size());
+    for (const auto& text : context_.peers) {
+      Answer a = Analyze(text);
+      std::vector<double> features = OwnFeatures(a, no_similarities, -1);
+      // Similarity with the peers by word n-grams only: as good as with characters too on the
+      // datasets here, and a fraction of a grade's time.
+      std::erase_if(a.vector.entries, [&](const auto& e) { return e.first >= chars; });
+      peers.push_back({std::move(a.vector), std::move(a.embedding), std::move(features)});
+    }
+    peers_.emplace(std::move(peers), kRankedFeatures);
   }
 }
 
@@ -242,6 +276,19 @@ std::vector<double> QuestionProfile::Features(const Answer& answer, int exclude)
 
 std::vector<double> QuestionProfile::Features(const Answer& answer, const std::vector<double>& sims,
                                               int exclude) const {
+  std::vector<double> f = OwnFeatures(answer, sims, exclude);
+  if (peers_) {
+    const std::vector<double> standing = peers_->Features(answer.vector, answer.embedding, f);
+    f.insert(f.end(), standing.begin(), standing.end());
+  } else {
+    f.resize(f.size() + PeerPool::FeatureCount(kRankedFeatures.size()), 0.0);
+  }
+  return f;
+}
+
+std::vector<double> QuestionProfile::OwnFeatures(const Answer& answer,
+                                                 const std::vector<double>& sims,
+                                                 int exclude) const {
   double ref_cos = 0, ref_recall = 0, ref_precision = 0, covered = 0, meaning = 0;
   double new_recall = 0, new_precision = 0, soft_recall = 0, soft_precision = 0;
   std::set<std::string> reference_words;

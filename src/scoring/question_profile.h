@@ -15,6 +15,7 @@
 #include "rag/word_vectors.h"
 #include "scoring/antonyms.h"
 #include "scoring/ngram_vectorizer.h"
+#include "scoring/peer_pool.h"
 #include "scoring/tokens.h"
 
 namespace ag::scoring {
@@ -23,7 +24,14 @@ struct QuestionContext {
   std::string question;
   std::vector<std::string> references;  // reference answers, key elements, acceptable answers
   std::string rubric;                   // the criterion's description and level descriptors
+  // The answers students gave to the question, graded or not (the answer being scored may be
+  // among them): an answer is ranked among them (scoring/peer_pool.h). A profile keeps at most
+  // kMaxPeers, evenly spaced; fewer than kMinPeers are ignored.
+  std::vector<std::string> peers;
 };
+
+inline constexpr std::size_t kMaxPeers = 1000;
+inline constexpr std::size_t kMinPeers = 5;
 
 struct GradedExample {
   std::string text;
@@ -62,7 +70,8 @@ class QuestionProfile {
   };
   Answer Analyze(std::string_view text) const;
 
-  // Relational features of `answer`; `exclude` is an example index to leave out of the
+  // Relational features of `answer` (then its standing among the peers, zeros without a pool);
+  // `exclude` is an example index to leave out of the
   // neighbour features (training on an example must not see its own grade).
   std::vector<double> Features(const Answer& answer, int exclude = -1) const;
   // The same from `similarities`, Similarities(answer) computed once by a caller that also
@@ -112,6 +121,11 @@ class QuestionProfile {
   // the answer's features, not one merge per example.
   std::unordered_map<std::uint32_t, std::vector<std::pair<int, float>>> postings_;
   double prior_ = 0.5;
+  std::optional<PeerPool> peers_;
+
+  // The features that do not depend on the peers.
+  std::vector<double> OwnFeatures(const Answer& answer, const std::vector<double>& similarities,
+                                  int exclude) const;
 };
 
 }  // namespace ag::scoring

@@ -49,6 +49,9 @@ class SqlStore : public Store {
                                                   int offset) override;
   Result<std::vector<Submission>> ListUserSubmissions(AssignmentId assignment, UserId user,
                                                       int limit, int offset) override;
+  Result<std::vector<std::string>> ListFirstAnswerTexts(AssignmentId assignment,
+                                                        int limit) override;
+  Result<std::int64_t> CountSubmissions(AssignmentId assignment) override;
   Status MarkGrading(SubmissionId id, TimePoint now) override;
   Status MarkRetrying(SubmissionId id, std::string_view reason, TimePoint now) override;
   Status MarkFailed(SubmissionId id, std::string_view reason, TimePoint now) override;

@@ -538,6 +538,39 @@ Result<std::vector<Submission>> SqlStore<Db>::ListSubmissions(AssignmentId assig
 }
 
 template <class Db>
+Result<std::vector<std::string>> SqlStore<Db>::ListFirstAnswerTexts(AssignmentId assignment,
+                                                                    int limit) {
+  std::vector<std::string> out;
+  RETURN_IF_ERROR(db_.Read([&](auto& c) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, c.Prepare("SELECT extracted_text FROM submissions "
+                                          "WHERE assignment_id = ? ORDER BY id LIMIT ?"));
+    stmt.Bind(1, assignment.value()).Bind(2, limit);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(stmt.Text(0));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+template <class Db>
+Result<std::int64_t> SqlStore<Db>::CountSubmissions(AssignmentId assignment) {
+  std::int64_t n = 0;
+  RETURN_IF_ERROR(db_.Read([&](auto& c) -> Status {
+    // COUNT alone: the assignment index answers it (MAX(id) would read every row); once a grade.
+    ASSIGN_OR_RETURN(auto stmt,
+                     c.Prepare("SELECT COUNT(*) FROM submissions WHERE assignment_id = ?"));
+    stmt.Bind(1, assignment.value());
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) n = stmt.Int(0);
+    return OkStatus();
+  }));
+  return n;
+}
+
+template <class Db>
 Result<std::vector<Submission>> SqlStore<Db>::ListUserSubmissions(AssignmentId assignment,
                                                                   UserId user, int limit,
                                                                   int offset) {

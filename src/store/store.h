@@ -259,6 +259,12 @@ class Store {
   // large).
   virtual Result<std::vector<Submission>> ListSubmissions(AssignmentId assignment, int limit,
                                                           int offset) = 0;
+  // The extracted texts of the assignment's first `limit` submissions, oldest first. An
+  // assignment's first submissions stay its first, so the same limit gives the same texts
+  // (the local grader's peer answers, scoring/peer_pool.h).
+  virtual Result<std::vector<std::string>> ListFirstAnswerTexts(AssignmentId assignment,
+                                                                int limit) = 0;
+  virtual Result<std::int64_t> CountSubmissions(AssignmentId assignment) = 0;
   // The same, of one account's submissions only.
   virtual Result<std::vector<Submission>> ListUserSubmissions(AssignmentId assignment, UserId user,
                                                               int limit, int offset) = 0;

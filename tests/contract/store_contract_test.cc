@@ -222,6 +222,24 @@ TEST_P(StoreContract, KeepsGradedAnswersPerAssignmentWithAVersion) {
             StatusCode::kNotFound);
 }
 
+TEST_P(StoreContract, ListsTheFirstAnswerTextsOldestFirst) {
+  Assignment a = MakeAssignment();
+  Assignment other = MakeAssignment("other");
+  EXPECT_EQ(*store().CountSubmissions(a.id), 0);
+  EXPECT_TRUE(store().ListFirstAnswerTexts(a.id, 10)->empty());
+  MakeSubmission(a.id, "first");
+  MakeSubmission(other.id, "elsewhere");
+  MakeSubmission(a.id, "second");
+  MakeSubmission(a.id, "third");
+  EXPECT_EQ(*store().CountSubmissions(a.id), 3);
+  EXPECT_EQ(*store().ListFirstAnswerTexts(a.id, 10),
+            (std::vector<std::string>{"first", "second", "third"}));
+  // Later submissions do not change what a smaller limit gives.
+  EXPECT_EQ(*store().ListFirstAnswerTexts(a.id, 2), (std::vector<std::string>{"first", "second"}));
+  MakeSubmission(a.id, "fourth");
+  EXPECT_EQ(*store().ListFirstAnswerTexts(a.id, 2), (std::vector<std::string>{"first", "second"}));
+}
+
 TEST_P(StoreContract, CreatesABatchWithAResultEach) {
   Assignment a = MakeAssignment();
   std::vector<NewSubmission> batch = {{a.id, "s1", "a.txt", "k1", "k1", "one"},

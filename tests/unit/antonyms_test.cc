@@ -50,7 +50,7 @@ TEST(RelationalFeatures, TheExamplePriorIndexNamesIt) {
 TEST(Antonyms, AnAnswerSayingTheOppositeOfTheReferenceIsFlagged) {
   const Antonyms antonyms = Antonyms::FromWords({{"increase", "decrease"}, {"high", "low"}});
   const QuestionContext context{
-      "What happens to the temperature of the water?", {"The temperature increases."}, ""};
+      "What happens to the temperature of the water?", {"The temperature increases."}, "", {}};
   const QuestionProfile profile(context, {}, {}, nullptr, nullptr, &antonyms);
   const std::size_t opposes = FeatureIndex("opposes_reference");
   ASSERT_LT(opposes, RelationalFeatureNames().size());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "eval/runner.h"
@@ -179,6 +180,22 @@ TEST(Evaluate, CountsTrainingInsideScoreAsTrainingNotGrading) {
   // The 2,000 s reported exceed the time spent scoring: none of it is left as grading.
   EXPECT_EQ(a->seconds_grade, 0);
   EXPECT_GT(a->seconds_train, 0);
+}
+
+TEST(PeersOf, AreEveryAnswerToTheQuestionInTrainingAndTest) {
+  Dataset all;
+  all.name = "t";
+  for (const std::string id : {"a", "b"}) {
+    all.questions[id] = Question{id, "text", {}, "", 0, 1, {}};
+    for (int i = 0; i < 5; ++i)
+      all.answers.push_back({id + std::to_string(i), id, id + std::to_string(i), 0, ""});
+  }
+  const auto split = SplitDataset(all, 0.6, 1);
+  auto peers = PeersOf(split.train, split.test);
+  ASSERT_EQ(peers.size(), 2u);
+  std::sort(peers["a"].begin(), peers["a"].end());
+  EXPECT_EQ(peers["a"], (std::vector<std::string>{"a0", "a1", "a2", "a3", "a4"}));
+  EXPECT_EQ(PeersOf(all, all)["b"].size(), 5u);  // one set: each answer once
 }
 
 TEST(SplitDatasetByQuestion, PutsEachQuestionWhollyInOnePart) {

@@ -103,6 +103,45 @@ TEST_F(LocalGraderTest, LearnsFromImportedGradedAnswersAndRetrainsWhenTheyChange
   EXPECT_EQ(Grade(g, "all of them go out")->proposal.breakdown[0].second.points, 0);
 }
 
+TEST(PeerPoolSize, GrowsInPowersOfTwoFromEightUpToTheMaximum) {
+  EXPECT_EQ(PeerPoolSize(0), 0);
+  EXPECT_EQ(PeerPoolSize(7), 0);
+  EXPECT_EQ(PeerPoolSize(8), 8);
+  EXPECT_EQ(PeerPoolSize(15), 8);
+  EXPECT_EQ(PeerPoolSize(16), 16);
+  EXPECT_EQ(PeerPoolSize(700), 512);
+  EXPECT_EQ(PeerPoolSize(1024), static_cast<int>(scoring::kMaxPeers));
+  EXPECT_EQ(PeerPoolSize(1'000'000), static_cast<int>(scoring::kMaxPeers));
+}
+
+// The assignment's submissions, graded or not, are the peers an answer is ranked among; the
+// models retrain when the pool grows to its next size, and the grade says how many it read.
+TEST_F(LocalGraderTest, RanksAnAnswerAmongTheAssignmentsFirstSubmissions) {
+  LocalGrader g(*f.store, nullptr, nullptr);
+  auto submit = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      NewSubmission s{assignment, {}, "a.txt", "k", "sha", i % 2 ? "they stay lit" : "they go out"};
+      s.student_id = std::to_string(i);
+      ASSERT_TRUE(f.store->CreateSubmission(s, f.clock.Now()).ok());
+    }
+  };
+  submit(7);
+  auto seven = Grade(g, "they stay lit, it is parallel");
+  ASSERT_TRUE(seven.ok()) << seven.status().ToString();
+  EXPECT_EQ(seven->parameters["peer_answers"], 0);
+  submit(1);
+  auto eight = Grade(g, "they stay lit, it is parallel");
+  ASSERT_TRUE(eight.ok());
+  EXPECT_EQ(eight->parameters["peer_answers"], 8);
+  EXPECT_NE(eight->prompt_hash, seven->prompt_hash);
+  submit(3);  // 11: still the first 8
+  auto eleven = Grade(g, "they stay lit, it is parallel");
+  EXPECT_EQ(eleven->parameters["peer_answers"], 8);
+  EXPECT_EQ(eleven->prompt_hash, eight->prompt_hash);
+  EXPECT_EQ(eleven->proposal.breakdown[0].second.points,
+            eight->proposal.breakdown[0].second.points);
+}
+
 // Graded answers of other assignments teach how graders score agreement with a reference; an
 // assignment with none of its own is read that way.
 TEST_F(LocalGraderTest, LearnsAcrossAssignmentsForOneWithoutGradedAnswers) {

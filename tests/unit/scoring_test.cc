@@ -113,7 +113,8 @@ TEST(OrdinalModel, TheSameExamplesGiveTheSameScores) {
 QuestionContext Bulbs() {
   return {"What happens to the other bulbs if the middle bulb burns out?",
           {"The other two bulbs stay lit because the circuit is parallel."},
-          "2 points: says the bulbs stay lit and why; 1 point: says they stay lit"};
+          "2 points: says the bulbs stay lit and why; 1 point: says they stay lit",
+          {}};
 }
 
 TEST(AnswerScorer, WithoutExamplesScoresByReferenceCoverage) {
@@ -174,7 +175,7 @@ TEST(AnswerScorer, FallsBackToTheCrossQuestionModel) {
                         "iron rusts when exposed to oxygen and water"};
   for (const char* r : refs) {
     GenericScorer::Question q;
-    q.context = {"question", {r}, ""};
+    q.context = {"question", {r}, "", {}};
     q.examples = {{r, 1.0},
                   {std::string(r) + " always", 1.0},
                   {"no idea", 0.0},
