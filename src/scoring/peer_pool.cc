@@ -20,11 +20,7 @@ PeerPool::PeerPool(std::vector<Peer> peers, std::vector<std::size_t> ranked)
   const std::size_t step = (peers.size() + kSimilarityPeers - 1) / kSimilarityPeers;
   for (std::size_t i = 0; i < peers.size(); ++i) {
     const Peer& p = peers[i];
-    if (i % step == 0) {
-      for (const auto& [f, w] : p.vector.entries)
-        postings_[f].emplace_back(static_cast<std::uint32_t>(similar_), w);
-      ++similar_;
-    }
+    if (i % step == 0) similar_.Add(p.vector);
     if (!p.embedding.empty()) {
       centroid_.resize(p.embedding.size(), 0.0);
       if (p.embedding.size() == centroid_.size()) {
@@ -51,12 +47,7 @@ std::vector<double> PeerPool::Features(const SparseVector& vector,
                                        const std::vector<double>& features) const {
   std::vector<double> out;
   out.reserve(FeatureCount(ranked_.size()));
-  std::vector<double> sims(similar_, 0.0);
-  for (const auto& [f, w] : vector.entries) {
-    auto it = postings_.find(f);
-    if (it == postings_.end()) continue;
-    for (const auto& [i, v] : it->second) sims[i] += static_cast<double>(w) * v;
-  }
+  std::vector<double> sims = similar_.Dots(vector);
   // The most similar first (only the top few need ordering).
   const std::size_t head = std::min(kTopPeers + 1, sims.size());
   std::partial_sort(sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(head), sims.end(),

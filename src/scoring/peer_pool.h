@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "scoring/sparse_vector.h"
@@ -38,11 +37,10 @@ class PeerPool {
 
  private:
   std::size_t size_ = 0;
-  std::size_t similar_ = 0;  // the peers in `postings_`
   std::vector<std::size_t> ranked_;
   std::vector<std::vector<double>> sorted_;  // per ranked feature: the peers' values, ascending
-  std::unordered_map<std::uint32_t, std::vector<std::pair<std::uint32_t, float>>> postings_;
-  std::vector<double> centroid_;  // unit length; empty without sentence vectors
+  SparseIndex similar_;                      // the sample of peers the similarities are taken with
+  std::vector<double> centroid_;             // unit length; empty without sentence vectors
 };
 
 }  // namespace ag::scoring

@@ -123,11 +123,7 @@ QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExam
     sum += e.normalized;
   }
   if (!examples_.empty()) prior_ = sum / static_cast<double>(examples_.size());
-  for (std::size_t i = 0; i < analyzed_examples_.size(); ++i) {
-    for (const auto& [f, w] : analyzed_examples_[i].vector.entries) {
-      postings_[f].emplace_back(static_cast<int>(i), w);
-    }
-  }
+  for (const auto& a : analyzed_examples_) examples_index_.Add(a.vector);
   const std::size_t n = context_.peers.size();
   if (n > kMaxPeers) {  // an even sample, kept as the context's peers
     std::vector<std::string> sample;
@@ -229,15 +225,7 @@ std::vector<ReferenceMatch> QuestionProfile::MatchReferences(const Answer& answe
 }
 
 std::vector<double> QuestionProfile::Similarities(const Answer& answer) const {
-  std::vector<double> sims(analyzed_examples_.size(), 0.0);
-  if (sims.empty()) return sims;
-  for (const auto& [f, w] : answer.vector.entries) {
-    auto it = postings_.find(f);
-    if (it == postings_.end()) continue;
-    for (const auto& [i, v] : it->second)
-      sims[static_cast<std::size_t>(i)] += static_cast<double>(w) * v;
-  }
-  return sims;
+  return examples_index_.Dots(answer.vector);
 }
 
 namespace {

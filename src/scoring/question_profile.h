@@ -8,7 +8,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "rag/embedder.h"
@@ -117,9 +116,9 @@ class QuestionProfile {
   Answer question_;
   Answer rubric_;
   std::vector<Answer> analyzed_examples_;
-  // Feature -> (example, weight): similarities with all examples cost the examples' share of
-  // the answer's features, not one merge per example.
-  std::unordered_map<std::uint32_t, std::vector<std::pair<int, float>>> postings_;
+  // Similarities with all examples cost the examples' share of the answer's features, not one
+  // merge per example.
+  SparseIndex examples_index_;
   double prior_ = 0.5;
   std::optional<PeerPool> peers_;
 

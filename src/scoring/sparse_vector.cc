@@ -38,4 +38,20 @@ double Cosine(const SparseVector& a, const SparseVector& b) {
   return Dot(a, b) / (na * nb);
 }
 
+void SparseIndex::Add(const SparseVector& v) {
+  for (const auto& [f, w] : v.entries)
+    postings_[f].emplace_back(static_cast<std::uint32_t>(size_), w);
+  ++size_;
+}
+
+std::vector<double> SparseIndex::Dots(const SparseVector& v) const {
+  std::vector<double> out(size_, 0.0);
+  for (const auto& [f, w] : v.entries) {
+    auto it = postings_.find(f);
+    if (it == postings_.end()) continue;
+    for (const auto& [i, x] : it->second) out[i] += static_cast<double>(w) * x;
+  }
+  return out;
+}
+
 }  // namespace ag::scoring
