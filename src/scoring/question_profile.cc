@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
 
 #include "scoring/tokens.h"
 
@@ -135,10 +137,14 @@ QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExam
   if (context_.peers.size() >= kMinPeers) {
     const std::vector<double> no_similarities(analyzed_examples_.size(), 0.0);
     const std::uint32_t chars = vectorizer_.dimension() / 2;
+    // Peers are often graded examples too (the cross-question model's are): analysed once.
+    std::unordered_map<std::string_view, std::size_t> example_of;
+    for (std::size_t i = 0; i < examples_.size(); ++i) example_of.emplace(examples_[i].text, i);
     std::vector<PeerPool::Peer> peers;
     peers.reserve(context_.peers.size());
     for (const auto& text : context_.peers) {
-      Answer a = Analyze(text);
+      auto known = example_of.find(text);
+      Answer a = known != example_of.end() ? analyzed_examples_[known->second] : Analyze(text);
       std::vector<double> features = OwnFeatures(a, no_similarities, -1);
       // Similarity with the peers by word n-grams only: as good as with characters too on the
       // datasets here, and a fraction of a grade's time.
