@@ -185,7 +185,8 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
     }
   }
   const bool categorical = train.kind == ScaleKind::kCategorical;
-  const PeersByQuestion peers = options.peers ? PeersOf(train, test) : PeersByQuestion{};
+  // Only the local scorer reads peers; another grader gets none copied for it.
+  const PeersByQuestion peers = options.peers && !grader ? PeersOf(train, test) : PeersByQuestion{};
   LocalQuestionGrader local(options, peers);
   if (!grader) grader = &local;
   RETURN_IF_ERROR(grader->Prepare(train, examples));

@@ -6,7 +6,7 @@
 // is of its peers helps too: right answers tend to agree with each other, wrong ones differ.
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <vector>
 
 #include "scoring/sparse_vector.h"
