@@ -48,8 +48,8 @@ SparseVector AnswerScorer::QuestionFeatures(const QuestionProfile::Answer& a,
   relational[kExamplePriorFeature] = 0;
   SparseVector dense = DenseToSparse(relational, kRelationalOffset);
   v.entries.insert(v.entries.end(), dense.entries.begin(), dense.entries.end());
-  if (latent_) {
-    SparseVector l = DenseToSparse(latent_->Project(a.vector), kLatentOffset);
+  if (const LatentSpace* latent = profile_->latent()) {
+    SparseVector l = DenseToSparse(latent->Project(a.vector), kLatentOffset);
     v.entries.insert(v.entries.end(), l.entries.begin(), l.entries.end());
   }
   return v;
@@ -64,9 +64,13 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   std::sort(s.scale_.levels.begin(), s.scale_.levels.end());
   s.options_ = options;
   s.generic_ = generic;
-  s.profile_ = std::make_shared<const QuestionProfile>(std::move(context), std::move(examples),
-                                                       NgramOptions{}, options.embedder,
-                                                       options.word_vectors, options.antonyms);
+  // The latent space only serves the per-question model: not fitted for fewer examples.
+  const int latent = static_cast<int>(examples.size()) >= options.min_examples_for_question_model
+                         ? options.latent_dimensions
+                         : 0;
+  s.profile_ = std::make_shared<const QuestionProfile>(
+      std::move(context), std::move(examples), NgramOptions{}, options.embedder,
+      options.word_vectors, options.antonyms, latent);
 
   const auto& ex = s.profile_->examples();
   const double range = s.scale_.max - s.scale_.min;
@@ -81,20 +85,6 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   if (static_cast<int>(ex.size()) < options.min_examples_for_question_model ||
       distinct.size() < 2) {
     return s;
-  }
-  const auto& peers = s.profile_->context().peers;
-  if (options.latent_dimensions > 0 && peers.size() >= kMinPeers) {
-    // The word n-grams only: as good as both blocks here, and a fraction of the terms to keep.
-    const std::uint32_t chars = s.profile_->vectorizer().dimension() / 2;
-    auto words = [&](SparseVector v) {
-      std::erase_if(v.entries, [&](const auto& e) { return e.first >= chars; });
-      return v;
-    };
-    std::vector<SparseVector> corpus;
-    for (const auto& a : s.profile_->analyzed_examples()) corpus.push_back(words(a.vector));
-    for (const auto& t : peers) corpus.push_back(words(s.profile_->vectorizer().Transform(t)));
-    s.latent_ =
-        std::make_shared<const LatentSpace>(LatentSpace::Fit(corpus, options.latent_dimensions));
   }
   std::vector<SparseVector> rows;
   rows.reserve(ex.size());

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "core/status.h"
-#include "scoring/latent_space.h"
 #include "scoring/linear_model.h"
 #include "scoring/ordinal_model.h"
 #include "scoring/question_profile.h"
@@ -69,7 +68,6 @@ class AnswerScorer {
   double Snap(double score) const;
 
   std::shared_ptr<const QuestionProfile> profile_;
-  std::shared_ptr<const LatentSpace> latent_;
   ScoreScale scale_;
   ScorerOptions options_;
   const GenericScorer* generic_ = nullptr;

@@ -102,7 +102,8 @@ const std::vector<std::string>& RelationalFeatureNames() {
 
 QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExample> examples,
                                  NgramOptions options, Embedder* embedder,
-                                 const WordVectors* word_vectors, const Antonyms* antonyms)
+                                 const WordVectors* word_vectors, const Antonyms* antonyms,
+                                 int latent_dimensions)
     : context_(std::move(context)),
       examples_(std::move(examples)),
       vectorizer_(options),
@@ -140,6 +141,17 @@ QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExam
     // Peers are often graded examples too (the cross-question model's are): analysed once.
     std::unordered_map<std::string_view, std::size_t> example_of;
     for (std::size_t i = 0; i < examples_.size(); ++i) example_of.emplace(examples_[i].text, i);
+    auto words = [&](SparseVector v) {
+      std::erase_if(v.entries, [&](const auto& e) { return e.first >= chars; });
+      return v;
+    };
+    // The latent space reads the word n-grams only: as good as both blocks here, and a
+    // fraction of the terms to keep.
+    std::vector<SparseVector> latent_corpus;
+    if (latent_dimensions > 0) {
+      latent_corpus.reserve(analyzed_examples_.size() + context_.peers.size());
+      for (const auto& a : analyzed_examples_) latent_corpus.push_back(words(a.vector));
+    }
     std::vector<PeerPool::Peer> peers;
     peers.reserve(context_.peers.size());
     for (const auto& text : context_.peers) {
@@ -148,10 +160,12 @@ QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExam
       std::vector<double> features = OwnFeatures(a, no_similarities, -1);
       // Similarity with the peers by word n-grams only: as good as with characters too on the
       // datasets here, and a fraction of a grade's time.
-      std::erase_if(a.vector.entries, [&](const auto& e) { return e.first >= chars; });
+      a.vector = words(std::move(a.vector));
+      if (latent_dimensions > 0) latent_corpus.push_back(a.vector);
       peers.push_back({std::move(a.vector), std::move(a.embedding), std::move(features)});
     }
     peers_.emplace(std::move(peers), kRankedFeatures);
+    if (latent_dimensions > 0) latent_.emplace(LatentSpace::Fit(latent_corpus, latent_dimensions));
   }
 }
 

@@ -13,6 +13,7 @@
 #include "rag/embedder.h"
 #include "rag/word_vectors.h"
 #include "scoring/antonyms.h"
+#include "scoring/latent_space.h"
 #include "scoring/ngram_vectorizer.h"
 #include "scoring/peer_pool.h"
 #include "scoring/tokens.h"
@@ -51,10 +52,12 @@ class QuestionProfile {
  public:
   // `embedder` (may be null) adds a sentence vector to each analysed text; `word_vectors` and
   // `antonyms` (may be null) feed the soft-alignment and contradiction features. They must
-  // outlive the profile.
+  // outlive the profile. `latent_dimensions` > 0 fits a latent space of that many dimensions
+  // to the word n-grams of the examples and the peers (none with fewer than kMinPeers peers).
   QuestionProfile(QuestionContext context, std::vector<GradedExample> examples,
                   NgramOptions options = {}, Embedder* embedder = nullptr,
-                  const WordVectors* word_vectors = nullptr, const Antonyms* antonyms = nullptr);
+                  const WordVectors* word_vectors = nullptr, const Antonyms* antonyms = nullptr,
+                  int latent_dimensions = 0);
 
   struct Answer {
     TermCounts counts;
@@ -104,6 +107,8 @@ class QuestionProfile {
   const std::vector<GradedExample>& examples() const { return examples_; }
   const std::vector<Answer>& analyzed_examples() const { return analyzed_examples_; }
   const NgramVectorizer& vectorizer() const { return vectorizer_; }
+  // Null unless the constructor was asked for one and had the peers to fit it.
+  const LatentSpace* latent() const { return latent_ ? &*latent_ : nullptr; }
 
  private:
   QuestionContext context_;
@@ -121,6 +126,7 @@ class QuestionProfile {
   SparseIndex examples_index_;
   double prior_ = 0.5;
   std::optional<PeerPool> peers_;
+  std::optional<LatentSpace> latent_;
 
   // The features that do not depend on the peers.
   std::vector<double> OwnFeatures(const Answer& answer, const std::vector<double>& similarities,
