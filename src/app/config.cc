@@ -130,7 +130,8 @@ const std::vector<Setting>& Settings() {
       {"TRUSTED_PROXIES",
        "proxy addresses whose X-Forwarded-For names the client (default 127.0.0.1,::1)",
        List(&Config::trusted_proxies)},
-      {"SHUTDOWN_GRACE_SECONDS", "time in-flight requests get on shutdown (default 30)",
+      {"SHUTDOWN_GRACE_SECONDS",
+       "time in-flight requests and cancelled grades get on shutdown (default 30)",
        Int(&Config::shutdown_grace_seconds, 1, 3600)},
       {"DATA_DIR", "directory of the embedded database and blobs (default ./data)",
        [](Config& c, const std::string& v) -> Status {

@@ -422,6 +422,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Config& c, const Clock& cl
   w.lease = std::chrono::seconds(c.job_lease_seconds);
   w.heartbeat = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(200), w.lease / 3);
   w.max_attempts = c.job_max_attempts;
+  w.stop_grace = std::chrono::seconds(c.shutdown_grace_seconds);
   // An LLM grader's calls wait on the network, not on these threads: hold as many jobs as calls
   // may be in flight.
   if (c.llm_provider != "local")

@@ -15,9 +15,15 @@ WorkerPool::WorkerPool(JobQueue& queue, Store& store, GradingPipeline& pipeline,
       clock_(clock),
       log_(log),
       metrics_(metrics),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  reach_->pool = this;
+}
 
-WorkerPool::~WorkerPool() { Stop(); }
+WorkerPool::~WorkerPool() {
+  Stop();
+  std::unique_lock gone(reach_->mu);  // waits for a callback that is running
+  reach_->pool = nullptr;
+}
 
 namespace {
 
@@ -90,9 +96,11 @@ void WorkerPool::Stop() {
   {
     // Grades in flight end (cancelled) and the finishers settle them.
     std::unique_lock lock(mu_);
-    if (!slot_cv_.wait_for(lock, std::chrono::seconds(30), [this] { return in_hand_.empty(); })) {
+    if (!slot_cv_.wait_for(lock, options_.stop_grace, [this] { return in_hand_.empty(); })) {
       log_.Error("grades still in flight at shutdown; their leases will expire",
                  {{"in_hand", static_cast<std::int64_t>(in_hand_.size())}});
+      // They are dropped when they answer: nothing takes them off the queue now.
+      in_hand_.clear();
     }
   }
   for (auto& t : finishers_) t.request_stop();
@@ -171,16 +179,19 @@ void WorkerPool::Begin(LeasedJob job, const std::string& worker, std::stop_token
                                      " times (the worker stopped or crashed)"));
     return;
   }
-  auto graded = [this, key](FinishStep step) {
+  auto graded = [reach = reach_, key](FinishStep step) {
+    std::shared_lock alive(reach->mu);
+    WorkerPool* self = reach->pool;
+    if (!self) return;  // the pool stopped without waiting for this grade
     if (t_worker_thread) {
-      Complete(key, RunStep(step));
+      self->Complete(key, RunStep(step));
       return;
     }
     {
-      std::lock_guard lock(mu_);
-      to_finish_.emplace_back(key, std::move(step));
+      std::lock_guard lock(self->mu_);
+      self->to_finish_.emplace_back(key, std::move(step));
     }
-    finish_cv_.notify_one();
+    self->finish_cv_.notify_one();
   };
   try {
     pipeline_.Begin(job.submission_id, JobContext{job.id, job.attempts}, hand->cancel.get_token(),

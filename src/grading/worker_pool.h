@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -36,7 +37,10 @@ struct WorkerPoolOptions {
   std::chrono::milliseconds heartbeat{10'000};  // a third of the lease by default
   std::chrono::milliseconds idle_wait{1'000};   // one Lease call's wait when idle
   int max_attempts = 5;                         // JOB_MAX_ATTEMPTS, as the queue's policy
-  std::string name = "worker";                  // prefix of lease owners' names
+  // How long Stop waits for cancelled grades to answer. A grade that answers later is dropped
+  // (its lease expires and another worker grades it again).
+  std::chrono::milliseconds stop_grace{30'000};
+  std::string name = "worker";  // prefix of lease owners' names
 };
 
 class WorkerPool {
@@ -85,6 +89,14 @@ class WorkerPool {
   std::map<std::uint64_t, std::shared_ptr<InHand>> in_hand_;
   std::uint64_t next_key_ = 0;
   int reserved_ = 0;  // slots taken by workers that are leasing
+  // What a grade's callback reaches the pool through: a grader may answer after Stop gave up
+  // waiting and the pool is gone, and then finds `pool` null. Callbacks hold it shared while
+  // they run; Stop clears it exclusively, after the last one.
+  struct Reach {
+    std::shared_mutex mu;
+    WorkerPool* pool = nullptr;
+  };
+  std::shared_ptr<Reach> reach_ = std::make_shared<Reach>();
   std::vector<std::jthread> threads_;
   std::vector<std::jthread> finishers_;
   std::jthread heartbeat_;

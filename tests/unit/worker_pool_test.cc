@@ -165,9 +165,11 @@ TEST(WorkerPoolTest, AJobWhoseWorkersKeepDyingEndsInError) {
 }
 
 // Holds every grade until the test lets them go, then answers from its own thread, as the LLM
-// grader does from its HTTP thread; a stopped grade answers Cancelled at once.
+// grader does from its HTTP thread; a stopped grade answers Cancelled at once, unless the
+// grader is deaf to stops.
 class HeldGrader final : public Grader {
  public:
+  explicit HeldGrader(bool hears_stop = true) : hears_stop_(hears_stop) {}
   ~HeldGrader() override { Release(); }
   Result<GraderOutput> Grade(const GradingRequest& r, std::stop_token) override {
     return ScriptedGrader::FullMarks(r);
@@ -178,7 +180,8 @@ class HeldGrader final : public Grader {
     held->done = std::move(done);
     std::lock_guard lock(mu_);
     Held* raw = held.get();  // not the shared_ptr: the callback lives inside Held
-    held->on_stop.emplace(stop, [raw] { Answer(*raw, CancelledError("stopped")); });
+    if (hears_stop_)
+      held->on_stop.emplace(stop, [raw] { Answer(*raw, CancelledError("stopped")); });
     held_.push_back(held);
     max_held_ = std::max(max_held_, Pending());
   }
@@ -219,6 +222,7 @@ class HeldGrader final : public Grader {
     GradeDone done = std::move(h.done);
     done(std::move(r));
   }
+  const bool hears_stop_;
   std::mutex mu_;
   std::vector<std::shared_ptr<Held>> held_;
   int max_held_ = 0;
@@ -266,6 +270,38 @@ TEST(WorkerPoolTest, StoppingReleasesAsynchronousGradesInFlight) {
   EXPECT_EQ(f.Count("jobs", "state = 'queued' AND attempts = 0"), 5);
   EXPECT_EQ(f.Count("submissions", "status = 'queued'"), 5);
   EXPECT_EQ(f.Count("grades"), 0);
+}
+
+TEST(WorkerPoolTest, AGradeThatAnswersAfterThePoolIsGoneIsDroppedAndGradedAgain) {
+  GradingFixture f(NoBackoff());
+  HeldGrader deaf(/*hears_stop=*/false);
+  GradingPipeline pipeline(*f.store, *f.retriever, deaf, f.clock, f.log, *f.metrics);
+  const AssignmentId a = f.MakeAssignment();
+  for (int i = 0; i < 3; ++i) f.Submit(a);
+  WorkerPoolOptions o = FastPool();
+  o.concurrency = 1;
+  o.max_in_hand = 4;
+  o.stop_grace = 50ms;
+  {
+    WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
+    pool.Start();
+    ASSERT_TRUE(WaitUntil([&] { return deaf.pending() == 3; }));
+    pool.Stop();  // gives up waiting for the three grades
+    EXPECT_EQ(pool.InFlight(), 0);
+  }
+  deaf.Release();  // they answer into a pool that is gone (ASan would see a use after free)
+  EXPECT_EQ(f.Count("grades"), 0);
+  EXPECT_EQ(f.Count("jobs", "state = 'leased'"), 3);
+
+  // Their leases expire and the next pool grades each of them once.
+  f.clock.Advance(o.lease + 1s);
+  WorkerPool next(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
+  next.Start();
+  ASSERT_TRUE(WaitUntil([&] { return deaf.pending() == 3; }));
+  deaf.Release();
+  ASSERT_TRUE(WaitUntil([&] { return f.Count("submissions", "status = 'done'") == 3; }));
+  next.Stop();
+  EXPECT_EQ(f.Count("grades"), 3);
 }
 
 }  // namespace
