@@ -68,9 +68,16 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   const int latent = static_cast<int>(examples.size()) >= options.min_examples_for_question_model
                          ? options.latent_dimensions
                          : 0;
-  s.profile_ = std::make_shared<const QuestionProfile>(
-      std::move(context), std::move(examples), NgramOptions{}, options.embedder,
-      options.word_vectors, options.antonyms, latent);
+  auto profile = std::make_shared<QuestionProfile>(std::move(context), std::move(examples),
+                                                   NgramOptions{}, options.embedder,
+                                                   options.word_vectors, options.antonyms, latent);
+  s.profile_ = profile;
+  // A trained scorer is kept (cached per assignment) long after training: only what scoring
+  // reads stays (a quarter of the memory with 1,000 graded answers; docs/benchmarks.md).
+  struct Release {
+    QuestionProfile& profile;
+    ~Release() { profile.ReleaseTrainingInputs(); }
+  } release{*profile};
 
   const auto& ex = s.profile_->examples();
   const double range = s.scale_.max - s.scale_.min;

@@ -169,6 +169,11 @@ QuestionProfile::QuestionProfile(QuestionContext context, std::vector<GradedExam
   }
 }
 
+void QuestionProfile::ReleaseTrainingInputs() {
+  std::vector<Answer>().swap(analyzed_examples_);
+  std::vector<std::string>().swap(context_.peers);
+}
+
 QuestionProfile::Answer QuestionProfile::Analyze(std::string_view text) const {
   Answer a;
   a.counts = vectorizer_.Count(text);
@@ -365,7 +370,7 @@ std::vector<double> QuestionProfile::OwnFeatures(const Answer& answer,
     mean += w * examples_[static_cast<std::size_t>(n.example)].normalized;
   }
   double nearest_full = 0, nearest_zero = 0;
-  for (std::size_t i = 0; i < analyzed_examples_.size(); ++i) {
+  for (std::size_t i = 0; i < examples_.size(); ++i) {
     if (static_cast<int>(i) == exclude) continue;
     const double s = sims[i];
     if (examples_[i].normalized >= 0.999) nearest_full = std::max(nearest_full, s);

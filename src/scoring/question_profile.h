@@ -103,6 +103,11 @@ class QuestionProfile {
   // The cosine of `answer` with every graded example, by example index.
   std::vector<double> Similarities(const Answer& answer) const;
 
+  // Frees what only training reads: the examples' analyses (n-gram counts, stems, word vectors:
+  // most of a profile's memory) and the peers' texts. Scoring needs neither; it reads the
+  // examples' index and scores. analyzed_examples() and context().peers are empty afterwards.
+  void ReleaseTrainingInputs();
+
   const QuestionContext& context() const { return context_; }
   const std::vector<GradedExample>& examples() const { return examples_; }
   const std::vector<Answer>& analyzed_examples() const { return analyzed_examples_; }

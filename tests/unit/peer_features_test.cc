@@ -148,5 +148,33 @@ TEST(QuestionProfile, ReadsAtMostTheMaximumOfPeersAndNoneBelowTheMinimum) {
   EXPECT_GT(g[peer_first + 3], 0.4);  // its reference cosine ranks above the "no idea" half
 }
 
+// A trained model keeps its profile for scoring; what only training reads is let go, and no
+// feature of a new answer changes for it.
+TEST(QuestionProfile, ReleasingWhatOnlyTrainingReadsChangesNoFeature) {
+  QuestionContext context{"Why does the bulb light?", {"The circuit is closed."}, "", {}};
+  const std::vector<std::string> said = {"the circuit is closed", "a closed path",
+                                         "the battery is new", "no idea", "it is a loop"};
+  std::vector<GradedExample> examples;
+  for (std::size_t i = 0; i < 20; ++i) {
+    context.peers.push_back(said[i % said.size()] + " " + std::to_string(i));
+    examples.push_back({said[(i * 3) % said.size()], i % 2 == 0 ? 1.0 : 0.0});
+  }
+  QuestionProfile profile(context, examples, {}, nullptr, nullptr, nullptr, 4);
+  ASSERT_NE(profile.latent(), nullptr);
+  const auto answer = profile.Analyze("the path is closed");
+  const auto features = profile.Features(answer);
+  const auto references = profile.ReferenceFeatures(answer);
+  const auto latent = profile.latent()->Project(answer.vector);
+
+  profile.ReleaseTrainingInputs();
+  EXPECT_TRUE(profile.analyzed_examples().empty());
+  EXPECT_TRUE(profile.context().peers.empty());
+  EXPECT_EQ(profile.examples().size(), examples.size());  // their texts and scores stay
+  EXPECT_EQ(profile.Features(answer), features);
+  EXPECT_EQ(profile.ReferenceFeatures(answer), references);
+  EXPECT_EQ(profile.latent()->Project(answer.vector), latent);
+  EXPECT_EQ(profile.Nearest(answer, 3).size(), 3u);
+}
+
 }  // namespace
 }  // namespace ag::scoring
