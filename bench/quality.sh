@@ -33,6 +33,12 @@ for split in answers questions domains; do
   run "semeval-unseen-$split-no-peers" --dataset semeval --train "$sem/training/3way/sciEntsBank" \
     --test "$sem/test/3way/sciEntsBank/test-unseen-$split" --no-curve --no-peers
 done
+# A question with no other answers yet (a new assignment's first submissions).
+for split in questions domains; do
+  run "semeval-unseen-$split-no-test-peers" --dataset semeval \
+    --train "$sem/training/3way/sciEntsBank" --test "$sem/test/3way/sciEntsBank/test-unseen-$split" \
+    --no-curve --no-test-peers
+done
 # Unseen questions within the training set (a fifth of its questions held out): where the
 # cross-question model's features are chosen, so the official test split stays unseen.
 for seed in 1 2 3 4 5 6; do

@@ -52,6 +52,7 @@ Json ToJson(const eval::Dataset& d, const eval::Agreement& a, const std::string&
     j["word_vectors"] = !flags.no_word_vectors;
     j["antonyms"] = !flags.no_antonyms;
     j["peers"] = !flags.no_peers;
+    j["test_peers"] = !flags.no_peers && !flags.no_test_peers;
   }
   j["examples"] = a.examples < 0 ? Json("all") : Json(a.examples);
   if (a.qwk_fisher_mean) j["qwk_fisher_mean"] = Round3(*a.qwk_fisher_mean);
@@ -160,6 +161,7 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
   }
   options.seed = flags.seed;
   options.peers = !flags.no_peers;
+  options.test_peers = !flags.no_test_peers;
   options.scorer.ordinal_expectation = !flags.argmax;
 
   // The learning curve: the same evaluation with 0, 10, 50, 200 and all graded examples per

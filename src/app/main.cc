@@ -189,6 +189,9 @@ int main(int argc, char** argv) {
                  "no contradiction feature from WordNet's antonyms (an ablation)");
   eval->add_flag("--no-peers", eval_flags.no_peers,
                  "no features from the question's other answers, graded or not (an ablation)");
+  eval->add_flag("--no-test-peers", eval_flags.no_test_peers,
+                 "the test answers are not peers: a question's are its training answers, an unseen "
+                 "question has none (a new assignment's first submissions)");
   eval->add_flag("--argmax", eval_flags.argmax,
                  "ordinal scores: the likeliest level rather than the rounded expectation");
 

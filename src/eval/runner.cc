@@ -82,10 +82,10 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed) {
   return s;
 }
 
-PeersByQuestion PeersOf(const Dataset& train, const Dataset& test) {
+PeersByQuestion PeersOf(const Dataset& train, const Dataset& test, bool test_peers) {
   PeersByQuestion peers;
   for (const auto& a : train.answers) peers[a.question_id].push_back(a.text);
-  if (&test != &train) {
+  if (test_peers && &test != &train) {
     for (const auto& a : test.answers) peers[a.question_id].push_back(a.text);
   }
   return peers;
@@ -186,7 +186,8 @@ Result<Agreement> Evaluate(const Dataset& train, const Dataset& test, const Eval
   }
   const bool categorical = train.kind == ScaleKind::kCategorical;
   // Only the local scorer reads peers; another grader gets none copied for it.
-  const PeersByQuestion peers = options.peers && !grader ? PeersOf(train, test) : PeersByQuestion{};
+  const PeersByQuestion peers =
+      options.peers && !grader ? PeersOf(train, test, options.test_peers) : PeersByQuestion{};
   LocalQuestionGrader local(options, peers);
   if (!grader) grader = &local;
   RETURN_IF_ERROR(grader->Prepare(train, examples));

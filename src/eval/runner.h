@@ -22,6 +22,9 @@ struct EvalOptions {
   // Each question's answers, training and test, graded or not, as its peers (the service has
   // every submission to an assignment; scoring/peer_pool.h).
   bool peers = true;
+  // False: the test answers are not peers. A question's pool is its training answers only, so
+  // an unseen question has none, as a new assignment's first submissions have none.
+  bool test_peers = true;
   scoring::ScorerOptions scorer;  // its embedder, when set, must outlive the evaluation
 };
 
@@ -55,10 +58,10 @@ Split SplitDataset(const Dataset& all, double share, std::uint64_t seed);
 // rest test, so every test question is unseen in training (as SemEval's unseen-questions split).
 Split SplitDatasetByQuestion(const Dataset& all, double share, std::uint64_t seed);
 
-// Every question's answers in `train` and `test` (once when they are the same set), graded or
-// not: the peers the local scorer ranks an answer among.
+// Every question's answers in `train` and, with `test_peers`, `test` (once when they are the
+// same set), graded or not: the peers the local scorer ranks an answer among.
 using PeersByQuestion = std::map<std::string, std::vector<std::string>>;
-PeersByQuestion PeersOf(const Dataset& train, const Dataset& test);
+PeersByQuestion PeersOf(const Dataset& train, const Dataset& test, bool test_peers = true);
 
 // Every question's graded examples: a seeded sample of its training answers.
 using ExamplesByQuestion = std::map<std::string, std::vector<const Answer*>>;

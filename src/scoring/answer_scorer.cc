@@ -211,18 +211,31 @@ Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& question
   lo.task = categorical ? LinearTask::kClassify : LinearTask::kRegress;
   lo.c = 1.0;
   lo.epsilon = 0.05;
-  ASSIGN_OR_RETURN(LinearModel a, LinearModel::Train(with_rows, targets, lo));
-  ASSIGN_OR_RETURN(LinearModel b, LinearModel::Train(without_rows, targets, lo));
-  g.with_examples_.emplace(std::move(a));
-  g.without_examples_.emplace(std::move(b));
+  auto train = [&](const std::vector<SparseVector>& with, const std::vector<SparseVector>& without,
+                   Models& into) -> Status {
+    ASSIGN_OR_RETURN(LinearModel a, LinearModel::Train(with, targets, lo));
+    ASSIGN_OR_RETURN(LinearModel b, LinearModel::Train(without, targets, lo));
+    into.with_examples.emplace(std::move(a));
+    into.without_examples.emplace(std::move(b));
+    return OkStatus();
+  };
+  RETURN_IF_ERROR(train(with_rows, without_rows, g.pooled_));
+  auto without_peers = [](std::vector<SparseVector> rows) {
+    for (auto& r : rows)
+      std::erase_if(r.entries, [](const auto& e) { return e.first >= kFirstPeerFeature; });
+    return rows;
+  };
+  RETURN_IF_ERROR(
+      train(without_peers(std::move(with_rows)), without_peers(std::move(without_rows)), g.alone_));
   return g;
 }
 
 GenericScorer::Output GenericScorer::Predict(const QuestionProfile& profile,
                                              const QuestionProfile::Answer& answer,
                                              const std::vector<double>* similarities) const {
-  const bool has_examples = !profile.examples().empty();
-  const LinearModel& m = has_examples ? *with_examples_ : *without_examples_;
+  const Models& models = profile.has_peers() ? pooled_ : alone_;
+  const LinearModel& m =
+      profile.examples().empty() ? *models.without_examples : *models.with_examples;
   const SparseVector x = GenericFeatures(
       profile, answer, similarities ? *similarities : profile.Similarities(answer), -1);
   Output out;

@@ -111,8 +111,15 @@ class GenericScorer {
                                       const QuestionProfile::Answer& answer,
                                       const std::vector<double>& similarities, int exclude);
   bool categorical_ = false;
-  std::optional<LinearModel> with_examples_;
-  std::optional<LinearModel> without_examples_;
+  // Trained with each question's peers, and again with the peers' features left out: a
+  // question with too few answers for a pool (a new assignment's first submissions) reads as
+  // the latter, not as ranking last among peers it does not have.
+  struct Models {
+    std::optional<LinearModel> with_examples;
+    std::optional<LinearModel> without_examples;
+  };
+  Models pooled_;
+  Models alone_;
 };
 
 }  // namespace ag::scoring

@@ -42,6 +42,8 @@ struct GradedExample {
 const std::vector<std::string>& RelationalFeatureNames();
 // Where "example_prior" (the mean score of the other graded examples) sits among them.
 inline constexpr std::size_t kExamplePriorFeature = 14;
+// Where the features from the peers begin (peer_top), after the answer's own.
+inline constexpr std::size_t kFirstPeerFeature = 23;
 
 struct ReferenceMatch {
   int reference = -1;  // index into QuestionContext::references
@@ -107,6 +109,10 @@ class QuestionProfile {
   // most of a profile's memory) and the peers' texts. Scoring needs neither; it reads the
   // examples' index and scores. analyzed_examples() and context().peers are empty afterwards.
   void ReleaseTrainingInputs();
+
+  // Whether the features include the answer's standing among its peers (enough of them were
+  // given); without, those features are zeros.
+  bool has_peers() const { return peers_.has_value(); }
 
   const QuestionContext& context() const { return context_; }
   const std::vector<GradedExample>& examples() const { return examples_; }

@@ -45,6 +45,9 @@ TEST(RelationalFeatures, TheExamplePriorIndexNamesIt) {
   // The per-question model blanks this feature by its index (it leaks an example's own score).
   ASSERT_LT(kExamplePriorFeature, RelationalFeatureNames().size());
   EXPECT_EQ(RelationalFeatureNames()[kExamplePriorFeature], "example_prior");
+  ASSERT_LT(kFirstPeerFeature, RelationalFeatureNames().size());
+  EXPECT_EQ(RelationalFeatureNames()[kFirstPeerFeature], "peer_top");
+  EXPECT_EQ(RelationalFeatureNames()[kFirstPeerFeature - 1], "opposes_reference");
 }
 
 TEST(Antonyms, AnAnswerSayingTheOppositeOfTheReferenceIsFlagged) {

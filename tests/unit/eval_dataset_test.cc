@@ -196,6 +196,12 @@ TEST(PeersOf, AreEveryAnswerToTheQuestionInTrainingAndTest) {
   std::sort(peers["a"].begin(), peers["a"].end());
   EXPECT_EQ(peers["a"], (std::vector<std::string>{"a0", "a1", "a2", "a3", "a4"}));
   EXPECT_EQ(PeersOf(all, all)["b"].size(), 5u);  // one set: each answer once
+  // Without the test answers: the training share only, and nothing for an unseen question.
+  EXPECT_EQ(PeersOf(split.train, split.test, /*test_peers=*/false)["a"].size(), 3u);
+  const auto unseen = SplitDatasetByQuestion(all, 0.5, 1);
+  const auto pools = PeersOf(unseen.train, unseen.test, /*test_peers=*/false);
+  ASSERT_EQ(pools.size(), 1u);
+  EXPECT_EQ(pools.count(unseen.test.questions.begin()->first), 0u);
 }
 
 TEST(SplitDatasetByQuestion, PutsEachQuestionWhollyInOnePart) {

@@ -192,5 +192,42 @@ TEST(AnswerScorer, FallsBackToTheCrossQuestionModel) {
   EXPECT_GT(good.score, bad.score);
 }
 
+// Trained on questions that each had their answers as peers, the cross-question model still
+// reads a question that has none yet (a new assignment's first submissions) as a model trained
+// without peers would, not as an answer ranking last among peers it does not have.
+TEST(GenericScorer, ReadsAQuestionWithoutPeersAsAModelTrainedWithoutPeers) {
+  std::vector<GenericScorer::Question> pooled, plain;
+  const char* refs[] = {"water boils at one hundred degrees", "plants need sunlight to grow",
+                        "iron rusts when exposed to oxygen and water",
+                        "the moon reflects light from the sun"};
+  for (const char* r : refs) {
+    GenericScorer::Question q;
+    q.context = {"question", {r}, "", {}};
+    q.examples = {{r, 1.0},
+                  {std::string(r) + " always", 1.0},
+                  {std::string(r).substr(0, 12), 0.5},
+                  {"no idea", 0.0},
+                  {"something unrelated entirely", 0.0}};
+    plain.push_back(q);
+    for (const auto& e : q.examples) q.context.peers.push_back(e.text);
+    q.context.peers.push_back("i do not know");
+    pooled.push_back(q);
+  }
+  auto with_peers = GenericScorer::Train(pooled, false);
+  auto without_peers = GenericScorer::Train(plain, false);
+  ASSERT_TRUE(with_peers.ok() && without_peers.ok());
+
+  const QuestionProfile first_submissions(Bulbs(), {});
+  ASSERT_FALSE(first_submissions.has_peers());
+  double previous = -1;
+  for (const char* text : {"no idea", "the circuit", "the other bulbs stay lit, it is parallel"}) {
+    const auto answer = first_submissions.Analyze(text);
+    const double value = with_peers->Predict(first_submissions, answer).value;
+    EXPECT_EQ(value, without_peers->Predict(first_submissions, answer).value) << text;
+    EXPECT_GT(value, previous) << text;
+    previous = value;
+  }
+}
+
 }  // namespace
 }  // namespace ag::scoring
