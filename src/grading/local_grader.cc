@@ -236,7 +236,8 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   // v2: the contradiction feature, and no example prior in the per-question model.
   // v3: ordinal cut points tuned on repeated cross-validation when examples are few.
   // v4: the answer's standing among the assignment's other answers (scoring/peer_pool.h).
-  out.model = "local-scorer-v4";
+  // v5: without a pool of peers yet, the cross-question model trained without their features.
+  out.model = "local-scorer-v5";
   out.parameters = {{"graded_examples", models->examples},
                     {"peer_answers", models->peers},
                     {"word_vectors", options_.scorer.word_vectors != nullptr}};
