@@ -18,6 +18,10 @@ sem=$data/semeval2013-task7
 run asap-sas --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42
 run asap-sas-no-word-vectors --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --no-curve --no-word-vectors
 run asap-sas-no-peers --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --no-curve --no-peers
+# The service's situation with few graded answers: the cross-question model learns from every
+# other prompt's answers (slow: a model per prompt).
+run asap-sas-10-cross-question-all --dataset asap-sas --train "$data/asap-sas" --split 0.8 \
+  --seed 42 --examples 10 --cross-question-all
 run asap-sas-50-no-peers --dataset asap-sas --train "$data/asap-sas" --split 0.8 --seed 42 --examples 50 --no-peers
 for split in answers questions domains; do
   run "semeval-unseen-$split" --dataset semeval --train "$sem/training/3way/sciEntsBank" \

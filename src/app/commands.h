@@ -80,8 +80,9 @@ struct EvalFlags {
   std::string word_vectors;  // the word-vector file (WORD_VECTORS_PATH)
   std::string wordnet;       // WordNet's data folder (WORDNET_DIR)
   bool no_antonyms = false;
-  bool no_peers = false;       // no standing among the question's other answers (an ablation)
-  bool no_test_peers = false;  // peers from the training answers only
+  bool no_peers = false;            // no standing among the question's other answers (an ablation)
+  bool no_test_peers = false;       // peers from the training answers only
+  bool cross_question_all = false;  // the cross-question model learns from every other answer
   // --grader llm: graded examples shown to the model as material; --no-retrieval: none.
   int examples_shown = 5;
   bool no_retrieval = false;

@@ -53,6 +53,7 @@ Json ToJson(const eval::Dataset& d, const eval::Agreement& a, const std::string&
     j["antonyms"] = !flags.no_antonyms;
     j["peers"] = !flags.no_peers;
     j["test_peers"] = !flags.no_peers && !flags.no_test_peers;
+    j["cross_question_all"] = flags.cross_question_all;
   }
   j["examples"] = a.examples < 0 ? Json("all") : Json(a.examples);
   if (a.qwk_fisher_mean) j["qwk_fisher_mean"] = Round3(*a.qwk_fisher_mean);
@@ -162,6 +163,7 @@ int RunEval(const CommonFlags& common, const EvalFlags& flags) {
   options.seed = flags.seed;
   options.peers = !flags.no_peers;
   options.test_peers = !flags.no_test_peers;
+  options.cross_question_all = flags.cross_question_all;
   options.scorer.ordinal_expectation = !flags.argmax;
 
   // The learning curve: the same evaluation with 0, 10, 50, 200 and all graded examples per

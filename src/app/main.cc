@@ -192,6 +192,9 @@ int main(int argc, char** argv) {
   eval->add_flag("--no-test-peers", eval_flags.no_test_peers,
                  "the test answers are not peers: a question's are its training answers, an unseen "
                  "question has none (a new assignment's first submissions)");
+  eval->add_flag("--cross-question-all", eval_flags.cross_question_all,
+                 "the cross-question model learns from all the other questions' training answers "
+                 "and this question's examples, as the service's does (a model per question)");
   eval->add_flag("--argmax", eval_flags.argmax,
                  "ordinal scores: the likeliest level rather than the rounded expectation");
 

@@ -118,23 +118,9 @@ class LocalQuestionGrader final : public QuestionGrader {
       : options_(options), peers_(peers) {}
 
   Status Prepare(const Dataset& train, const ExamplesByQuestion& examples) override {
-    const bool categorical = train.kind == ScaleKind::kCategorical;
-    std::vector<scoring::GenericScorer::Question> questions;
-    for (const auto& [qid, list] : examples) {
-      auto q = train.questions.find(qid);
-      if (q == train.questions.end() || list.empty()) continue;
-      scoring::GenericScorer::Question g;
-      g.context = ContextOf(q->second, peers_);
-      for (const Answer* a : list) {
-        g.examples.push_back({a->text, Normalized(q->second, a->score)});
-        g.labels.push_back(a->score);
-      }
-      questions.push_back(std::move(g));
-    }
-    if (!questions.empty()) {
-      auto trained = scoring::GenericScorer::Train(questions, categorical, options_.scorer);
-      if (trained.ok()) generic_.emplace(std::move(trained).value());
-    }
+    train_ = &train;
+    if (options_.cross_question_all) return OkStatus();  // one per question, in Score
+    ASSIGN_OR_RETURN(generic_, TrainCrossQuestion(examples));
     return OkStatus();
   }
 
@@ -145,10 +131,19 @@ class LocalQuestionGrader final : public QuestionGrader {
     std::vector<scoring::GradedExample> graded;
     for (const Answer* a : examples) graded.push_back({a->text, Normalized(q, a->score)});
     const auto started = std::chrono::steady_clock::now();
+    std::optional<scoring::GenericScorer> own;
+    const bool needs_cross_question =
+        static_cast<int>(examples.size()) < options_.scorer.min_examples_for_question_model;
+    if (options_.cross_question_all && needs_cross_question) {
+      ExamplesByQuestion teaching = ByQuestion(*train_);
+      teaching[q.id] = examples;
+      ASSIGN_OR_RETURN(own, TrainCrossQuestion(teaching));
+    }
+    const auto& cross = options_.cross_question_all ? own : generic_;
     ASSIGN_OR_RETURN(
         scoring::AnswerScorer scorer,
         scoring::AnswerScorer::Build(ContextOf(q, peers_), std::move(graded), ScaleOf(test, q),
-                                     generic_ ? &*generic_ : nullptr, options_.scorer));
+                                     cross ? &*cross : nullptr, options_.scorer));
     training_seconds_ += Seconds(started);
     std::vector<double> out;
     for (const Answer* a : answers) {
@@ -162,8 +157,31 @@ class LocalQuestionGrader final : public QuestionGrader {
   double SecondsTrainingInScore() const override { return training_seconds_; }
 
  private:
+  // From each question's graded answers in `examples`; nullopt when there are none.
+  Result<std::optional<scoring::GenericScorer>> TrainCrossQuestion(
+      const ExamplesByQuestion& examples) const {
+    const bool categorical = train_->kind == ScaleKind::kCategorical;
+    std::vector<scoring::GenericScorer::Question> questions;
+    for (const auto& [qid, list] : examples) {
+      auto q = train_->questions.find(qid);
+      if (q == train_->questions.end() || list.empty()) continue;
+      scoring::GenericScorer::Question g;
+      g.context = ContextOf(q->second, peers_);
+      for (const Answer* a : list) {
+        g.examples.push_back({a->text, Normalized(q->second, a->score)});
+        g.labels.push_back(a->score);
+      }
+      questions.push_back(std::move(g));
+    }
+    if (questions.empty()) return std::optional<scoring::GenericScorer>();
+    auto trained = scoring::GenericScorer::Train(questions, categorical, options_.scorer);
+    if (!trained.ok()) return std::optional<scoring::GenericScorer>();
+    return std::optional<scoring::GenericScorer>(std::move(trained).value());
+  }
+
   const EvalOptions& options_;
   const PeersByQuestion& peers_;
+  const Dataset* train_ = nullptr;
   std::optional<scoring::GenericScorer> generic_;
   double training_seconds_ = 0;
 };

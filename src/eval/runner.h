@@ -25,6 +25,11 @@ struct EvalOptions {
   // False: the test answers are not peers. A question's pool is its training answers only, so
   // an unseen question has none, as a new assignment's first submissions have none.
   bool test_peers = true;
+  // The cross-question model learns from every training answer of the other questions, and
+  // from this question's examples only: the service's situation, where the other assignments'
+  // graded answers all teach it. A model per question that needs one (slower). False: from
+  // each question's examples (the same `examples` limit for all).
+  bool cross_question_all = false;
   scoring::ScorerOptions scorer;  // its embedder, when set, must outlive the evaluation
 };
 

@@ -237,7 +237,8 @@ Result<GraderOutput> LocalGrader::Grade(const GradingRequest& request, std::stop
   // v3: ordinal cut points tuned on repeated cross-validation when examples are few.
   // v4: the answer's standing among the assignment's other answers (scoring/peer_pool.h).
   // v5: without a pool of peers yet, the cross-question model trained without their features.
-  out.model = "local-scorer-v5";
+  // v6: its neighbour features learnt from groups of at most 19 graded answers a question.
+  out.model = "local-scorer-v6";
   out.parameters = {{"graded_examples", models->examples},
                     {"peer_answers", models->peers},
                     {"word_vectors", options_.scorer.word_vectors != nullptr}};

@@ -196,10 +196,21 @@ Result<GenericScorer> GenericScorer::Train(const std::vector<Question>& question
                                resources.word_vectors, resources.antonyms);
     const QuestionProfile without(q.context, {}, {}, resources.embedder, resources.word_vectors,
                                   resources.antonyms);
-    for (std::size_t i = 0; i < q.examples.size(); ++i) {
+    // The model with examples serves questions with fewer graded answers than a per-question
+    // model needs, so each example's neighbours come from a group of about that many of its
+    // question's examples, not from all: the nearest of 1,000 answers is closer than the
+    // nearest of 15, and the model would learn to expect it.
+    const std::size_t n = q.examples.size();
+    const std::size_t most =
+        static_cast<std::size_t>(std::max(1, resources.min_examples_for_question_model - 1));
+    const std::size_t groups = (n + most - 1) / most;  // of near-equal sizes, interleaved
+    for (std::size_t i = 0; i < n; ++i) {
       const auto& example = with.analyzed_examples()[i];
-      with_rows.push_back(
-          GenericFeatures(with, example, with.Similarities(example), static_cast<int>(i)));
+      std::vector<double> similarities = with.Similarities(example);
+      for (std::size_t j = 0; groups > 1 && j < n; ++j) {
+        if (j % groups != i % groups) similarities[j] = -1;
+      }
+      with_rows.push_back(GenericFeatures(with, example, similarities, static_cast<int>(i)));
       const auto alone = without.Analyze(q.examples[i].text);
       without_rows.push_back(GenericFeatures(without, alone, without.Similarities(alone), -1));
       targets.push_back(categorical ? q.labels[i] : q.examples[i].normalized);

@@ -259,7 +259,9 @@ std::vector<QuestionProfile::Neighbour> TopK(const std::vector<double>& sims, in
   std::vector<QuestionProfile::Neighbour> all;
   all.reserve(sims.size());
   for (std::size_t i = 0; i < sims.size(); ++i) {
-    if (static_cast<int>(i) != exclude) all.push_back({static_cast<int>(i), sims[i]});
+    // A negative similarity marks an example the caller leaves out (cosines here are >= 0).
+    if (static_cast<int>(i) != exclude && sims[i] >= 0)
+      all.push_back({static_cast<int>(i), sims[i]});
   }
   const std::size_t keep = std::min(all.size(), static_cast<std::size_t>(k));
   std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),

@@ -79,7 +79,8 @@ class QuestionProfile {
   // neighbour features (training on an example must not see its own grade).
   std::vector<double> Features(const Answer& answer, int exclude = -1) const;
   // The same from `similarities`, Similarities(answer) computed once by a caller that also
-  // wants the nearest examples.
+  // wants the nearest examples. An example whose similarity the caller made negative is left
+  // out of the neighbour features, as if the question did not have it.
   std::vector<double> Features(const Answer& answer, const std::vector<double>& similarities,
                                int exclude) const;
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "scoring/answer_scorer.h"
 #include "scoring/cutpoints.h"
 #include "scoring/linear_model.h"
@@ -166,6 +168,33 @@ TEST(QuestionProfile, FeaturesFromSharedSimilaritiesAreTheSame) {
     EXPECT_EQ(a[i].example, b[i].example);
     EXPECT_NE(a[i].example, 1);  // excluded
   }
+}
+
+// The cross-question model is trained as if each question had few examples: an example whose
+// similarity the caller made negative is not a neighbour.
+TEST(QuestionProfile, AnExampleWithANegativeSimilarityIsNoNeighbour) {
+  const QuestionProfile profile(Bulbs(), {{"they stay lit, it is parallel", 1.0},
+                                          {"the bulbs go out", 0.0},
+                                          {"the others stay on", 0.5}});
+  const auto& names = RelationalFeatureNames();
+  auto at = [&](const char* name) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  };
+  const auto answer = profile.Analyze("they stay lit because it is parallel");
+  auto similarities = profile.Similarities(answer);
+  const auto all = profile.Features(answer, similarities, -1);
+  EXPECT_EQ(all[at("neighbour_top_score")], 1.0);
+  EXPECT_GT(all[at("nearest_full")], 0);
+
+  similarities[0] = -1;
+  const auto without = profile.Features(answer, similarities, -1);
+  EXPECT_LT(without[at("neighbour_top_score")], 1.0);
+  EXPECT_EQ(without[at("nearest_full")], 0);
+  EXPECT_LT(without[at("neighbour_top")], all[at("neighbour_top")]);
+  const auto nearest = QuestionProfile::Nearest(similarities, 3);
+  ASSERT_EQ(nearest.size(), 2u);
+  EXPECT_NE(nearest[0].example, 0);
+  EXPECT_NE(nearest[1].example, 0);
 }
 
 TEST(AnswerScorer, FallsBackToTheCrossQuestionModel) {
