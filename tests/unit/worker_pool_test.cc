@@ -35,6 +35,14 @@ WorkerPoolOptions FastPool(int max_attempts = 3) {
   return o;
 }
 
+// One worker thread holding up to `in_hand` asynchronous grades.
+WorkerPoolOptions OneThread(int in_hand) {
+  WorkerPoolOptions o = FastPool();
+  o.concurrency = 1;
+  o.max_in_hand = in_hand;
+  return o;
+}
+
 RetryPolicy NoBackoff(int max_attempts = 3) {
   RetryPolicy p;
   p.max_attempts = max_attempts;
@@ -234,9 +242,7 @@ TEST(WorkerPoolTest, AnAsynchronousGraderKeepsManyJobsInHandOnOneThread) {
   GradingPipeline pipeline(*f.store, *f.retriever, held, f.clock, f.log, *f.metrics);
   const AssignmentId a = f.MakeAssignment();
   for (int i = 0; i < 30; ++i) f.Submit(a);
-  WorkerPoolOptions o = FastPool();
-  o.concurrency = 1;
-  o.max_in_hand = 12;
+  WorkerPoolOptions o = OneThread(12);
   WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
   pool.Start();
   for (int round = 0; round < 2; ++round) {
@@ -259,9 +265,7 @@ TEST(WorkerPoolTest, StoppingReleasesAsynchronousGradesInFlight) {
   GradingPipeline pipeline(*f.store, *f.retriever, held, f.clock, f.log, *f.metrics);
   const AssignmentId a = f.MakeAssignment();
   for (int i = 0; i < 5; ++i) f.Submit(a);
-  WorkerPoolOptions o = FastPool();
-  o.concurrency = 1;
-  o.max_in_hand = 8;
+  WorkerPoolOptions o = OneThread(8);
   WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
   pool.Start();
   ASSERT_TRUE(WaitUntil([&] { return held.pending() == 5; }));
@@ -278,9 +282,7 @@ TEST(WorkerPoolTest, AGradeThatAnswersAfterThePoolIsGoneIsDroppedAndGradedAgain)
   GradingPipeline pipeline(*f.store, *f.retriever, deaf, f.clock, f.log, *f.metrics);
   const AssignmentId a = f.MakeAssignment();
   for (int i = 0; i < 3; ++i) f.Submit(a);
-  WorkerPoolOptions o = FastPool();
-  o.concurrency = 1;
-  o.max_in_hand = 4;
+  WorkerPoolOptions o = OneThread(4);
   o.stop_grace = 50ms;
   {
     WorkerPool pool(*f.queue, *f.store, pipeline, f.clock, f.log, *f.metrics, o);
