@@ -120,7 +120,7 @@ int PeerPoolSize(std::int64_t submissions) {
 
 LocalGrader::LocalGrader(Store& store, Embedder* embedder, const WordVectors* word_vectors,
                          LocalGraderOptions options)
-    : store_(store), options_(std::move(options)) {
+    : store_(store), options_(std::move(options)), cache_(options_.cached_assignments) {
   options_.scorer.embedder = embedder;
   options_.scorer.word_vectors = word_vectors;
 }
@@ -209,19 +209,18 @@ Result<std::shared_ptr<const LocalGrader::Models>> LocalGrader::ModelsFor(
     ASSIGN_OR_RETURN(std::int64_t submissions, store_.CountSubmissions(request.assignment));
     peers = PeerPoolSize(submissions);
     std::lock_guard lock(mu_);
-    auto it = cache_.find(request.assignment.value());
-    if (it != cache_.end() && it->second->rubric_version == request.rubric_version &&
-        it->second->version == version && it->second->peers == peers &&
-        it->second->cross_question == cross) {
-      return it->second;
+    const auto* cached = cache_.Find(request.assignment.value());
+    if (cached && (*cached)->rubric_version == request.rubric_version &&
+        (*cached)->version == version && (*cached)->peers == peers &&
+        (*cached)->cross_question == cross) {
+      return *cached;
     }
   }
   // Trained outside the lock: two workers may both train after a change; the result is the same.
   ASSIGN_OR_RETURN(auto models, Train(request, version, peers, cross));
   if (request.assignment.valid()) {
     std::lock_guard lock(mu_);
-    if (cache_.size() >= options_.cached_assignments) cache_.erase(cache_.begin());
-    cache_[request.assignment.value()] = models;
+    cache_.Put(request.assignment.value(), models);
   }
   return models;
 }

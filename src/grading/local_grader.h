@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/lru_map.h"
 #include "grading/grader.h"
 #include "grading/overlap_grader.h"
 #include "rag/embedder.h"
@@ -67,7 +68,7 @@ class LocalGrader final : public Grader {
   LocalGraderOptions options_;
   OverlapGrader citations_;
   std::mutex mu_;
-  std::map<std::int64_t, std::shared_ptr<const Models>> cache_;  // by assignment
+  LruMap<std::int64_t, std::shared_ptr<const Models>> cache_;  // by assignment
   std::shared_ptr<const CrossQuestion> cross_question_;
 };
 

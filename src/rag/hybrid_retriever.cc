@@ -22,7 +22,8 @@ HybridRetriever::HybridRetriever(Store& store, Embedder* embedder, VectorIndex* 
     : store_(store),
       embedder_(embedder && index ? embedder : nullptr),
       index_(embedder && index ? index : nullptr),
-      options_(options) {}
+      options_(options),
+      cache_(options_.cached_assignments) {}
 
 Result<std::shared_ptr<const HybridRetriever::Corpus>> HybridRetriever::Build(
     AssignmentId assignment, ChunksVersion version) {
@@ -67,14 +68,13 @@ Result<std::shared_ptr<const HybridRetriever::Corpus>> HybridRetriever::CorpusFo
   ASSIGN_OR_RETURN(ChunksVersion version, store_.GetChunksVersion(assignment));
   {
     std::lock_guard lock(mu_);
-    auto it = cache_.find(assignment.value());
-    if (it != cache_.end() && it->second->version == version) return it->second;
+    const auto* cached = cache_.Find(assignment.value());
+    if (cached && (*cached)->version == version) return *cached;
   }
   // Built outside the lock; two workers may both build after a change, with the same result.
   ASSIGN_OR_RETURN(auto corpus, Build(assignment, version));
   std::lock_guard lock(mu_);
-  if (cache_.size() >= options_.cached_assignments) cache_.erase(cache_.begin());
-  cache_[assignment.value()] = corpus;
+  cache_.Put(assignment.value(), corpus);
   return corpus;
 }
 

@@ -6,13 +6,13 @@
 // index it is lexical only.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/lru_map.h"
 #include "rag/embedder.h"
 #include "rag/retriever.h"
 #include "store/store.h"
@@ -54,7 +54,7 @@ class HybridRetriever final : public Retriever {
   VectorIndex* index_;
   HybridRetrieverOptions options_;
   std::mutex mu_;
-  std::map<std::int64_t, std::shared_ptr<const Corpus>> cache_;
+  LruMap<std::int64_t, std::shared_ptr<const Corpus>> cache_;  // by assignment
 };
 
 }  // namespace ag
