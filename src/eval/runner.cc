@@ -119,8 +119,7 @@ class LocalQuestionGrader final : public QuestionGrader {
 
   Status Prepare(const Dataset& train, const ExamplesByQuestion& examples) override {
     train_ = &train;
-    if (options_.cross_question_all) return OkStatus();  // one per question, in Score
-    ASSIGN_OR_RETURN(generic_, TrainCrossQuestion(examples));
+    if (!options_.cross_question_all) generic_ = TrainCrossQuestion(examples);  // else per question
     return OkStatus();
   }
 
@@ -137,7 +136,7 @@ class LocalQuestionGrader final : public QuestionGrader {
     if (options_.cross_question_all && needs_cross_question) {
       ExamplesByQuestion teaching = ByQuestion(*train_);
       teaching[q.id] = examples;
-      ASSIGN_OR_RETURN(own, TrainCrossQuestion(teaching));
+      own = TrainCrossQuestion(teaching);
     }
     const auto& cross = options_.cross_question_all ? own : generic_;
     ASSIGN_OR_RETURN(
@@ -157,8 +156,9 @@ class LocalQuestionGrader final : public QuestionGrader {
   double SecondsTrainingInScore() const override { return training_seconds_; }
 
  private:
-  // From each question's graded answers in `examples`; nullopt when there are none.
-  Result<std::optional<scoring::GenericScorer>> TrainCrossQuestion(
+  // From each question's graded answers in `examples`; nullopt when there are none (or training
+  // fails: the questions are then scored without it, as without graded answers elsewhere).
+  std::optional<scoring::GenericScorer> TrainCrossQuestion(
       const ExamplesByQuestion& examples) const {
     const bool categorical = train_->kind == ScaleKind::kCategorical;
     std::vector<scoring::GenericScorer::Question> questions;
@@ -173,10 +173,10 @@ class LocalQuestionGrader final : public QuestionGrader {
       }
       questions.push_back(std::move(g));
     }
-    if (questions.empty()) return std::optional<scoring::GenericScorer>();
+    if (questions.empty()) return std::nullopt;
     auto trained = scoring::GenericScorer::Train(questions, categorical, options_.scorer);
-    if (!trained.ok()) return std::optional<scoring::GenericScorer>();
-    return std::optional<scoring::GenericScorer>(std::move(trained).value());
+    if (!trained.ok()) return std::nullopt;
+    return std::move(trained).value();
   }
 
   const EvalOptions& options_;

@@ -62,7 +62,6 @@ Result<AnswerScorer> AnswerScorer::Build(QuestionContext context,
   AnswerScorer s;
   s.scale_ = std::move(scale);
   std::sort(s.scale_.levels.begin(), s.scale_.levels.end());
-  s.options_ = options;
   s.generic_ = generic;
   // The latent space only serves the per-question model: not fitted for fewer examples.
   const int latent = static_cast<int>(examples.size()) >= options.min_examples_for_question_model

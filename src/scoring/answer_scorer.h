@@ -69,7 +69,6 @@ class AnswerScorer {
 
   std::shared_ptr<const QuestionProfile> profile_;
   ScoreScale scale_;
-  ScorerOptions options_;
   const GenericScorer* generic_ = nullptr;
   // The per-question model, when there are enough examples: one of the three.
   std::optional<OrdinalModel> ordinal_;

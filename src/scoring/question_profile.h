@@ -118,7 +118,6 @@ class QuestionProfile {
   const QuestionContext& context() const { return context_; }
   const std::vector<GradedExample>& examples() const { return examples_; }
   const std::vector<Answer>& analyzed_examples() const { return analyzed_examples_; }
-  const NgramVectorizer& vectorizer() const { return vectorizer_; }
   // Null unless the constructor was asked for one and had the peers to fit it.
   const LatentSpace* latent() const { return latent_ ? &*latent_ : nullptr; }
 

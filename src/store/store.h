@@ -264,6 +264,7 @@ class Store {
   // (the local grader's peer answers, scoring/peer_pool.h).
   virtual Result<std::vector<std::string>> ListFirstAnswerTexts(AssignmentId assignment,
                                                                 int limit) = 0;
+  // How many submissions the assignment has (the size of its pool of peers follows from it).
   virtual Result<std::int64_t> CountSubmissions(AssignmentId assignment) = 0;
   // The same, of one account's submissions only.
   virtual Result<std::vector<Submission>> ListUserSubmissions(AssignmentId assignment, UserId user,
